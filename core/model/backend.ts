@@ -1,0 +1,110 @@
+/**
+ * A backend's runtime state: what the data planes, health checkers and
+ * strategies share. Strategies only ask `available()` (and read weight,
+ * in-flight count and latency estimate); health, drain, disable and capacity
+ * all live here.
+ */
+import { backendName, type AdminState, type BackendSpec } from './spec';
+
+export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface CheckResult {
+  ok: boolean;
+  at: number;
+  latencyMs?: number;
+  /** What was seen: `200`, `ECONNREFUSED`, `timeout after 500 ms`. */
+  detail: string;
+}
+
+/** The view of a backend that strategies get: read-only, no side effects. */
+export interface Pickable {
+  readonly id: string;
+  readonly weight: number;
+  /** In-flight requests (HTTP) or open connections (TCP). */
+  readonly inFlight: number;
+  available(): boolean;
+  /** Peak-EWMA latency in ms decayed to `now`; 0 when nothing was observed yet. */
+  latencyEstimate(now: number): number;
+}
+
+/** Decay time constant of the latency estimate (Finagle and Linkerd use 10 s). */
+const EWMA_TAU_MS = 10_000;
+
+let nextId = 1;
+
+export class Backend implements Pickable {
+  readonly id: string;
+  name: string;
+  url: URL;
+  weight: number;
+  state: AdminState;
+  backup: boolean;
+  maxConnections: number | undefined;
+
+  health: HealthState = 'unknown';
+  lastCheck: CheckResult | undefined;
+  ejected = false;
+  inFlight = 0;
+
+  private ewmaMs = 0;
+  private ewmaAt = 0;
+
+  constructor(spec: BackendSpec, id?: string) {
+    this.id = id ?? `b${nextId++}`;
+    this.name = backendName(spec);
+    this.url = new URL(spec.url);
+    this.weight = spec.weight;
+    this.state = spec.state;
+    this.backup = spec.backup;
+    this.maxConnections = spec.maxConnections;
+  }
+
+  /** Takes new traffic: active, not unhealthy, not ejected, not full. `unknown` health counts as up. */
+  available(): boolean {
+    return (
+      this.state === 'active' &&
+      this.health !== 'unhealthy' &&
+      !this.ejected &&
+      (this.maxConnections === undefined || this.inFlight < this.maxConnections)
+    );
+  }
+
+  /** Feeds one observed latency: a peak is taken at once, a drop decays in. */
+  observeLatency(ms: number, now: number): void {
+    if (this.ewmaAt === 0 || ms > this.ewmaMs) {
+      this.ewmaMs = ms;
+    } else {
+      const w = Math.exp(-Math.max(0, now - this.ewmaAt) / EWMA_TAU_MS);
+      this.ewmaMs = this.ewmaMs * w + ms * (1 - w);
+    }
+    this.ewmaAt = now;
+  }
+
+  latencyEstimate(now: number): number {
+    if (this.ewmaAt === 0) return 0;
+    // With no new samples the estimate decays towards zero, so an idle backend gets probed again.
+    return this.ewmaMs * Math.exp(-Math.max(0, now - this.ewmaAt) / EWMA_TAU_MS);
+  }
+
+  /** Applies a (validated) spec change in place; the id and counters survive. */
+  update(spec: BackendSpec): void {
+    this.name = backendName(spec);
+    this.url = new URL(spec.url);
+    this.weight = spec.weight;
+    this.state = spec.state;
+    this.backup = spec.backup;
+    this.maxConnections = spec.maxConnections;
+  }
+
+  toSpec(): BackendSpec {
+    const spec: BackendSpec = { url: this.urlString(), name: this.name, weight: this.weight, state: this.state, backup: this.backup };
+    if (this.maxConnections !== undefined) spec.maxConnections = this.maxConnections;
+    return spec;
+  }
+
+  /** The URL as the user wrote it (URL adds a trailing slash to bare origins). */
+  urlString(): string {
+    const s = this.url.href;
+    return this.url.pathname === '/' && !this.url.search && s.endsWith('/') ? s.slice(0, -1) : s;
+  }
+}

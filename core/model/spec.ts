@@ -1,0 +1,173 @@
+/**
+ * The workspace format: the public, documented shape of a workspace file.
+ * Every field a user may write is here, with its default, so the JSON Schema
+ * published for editors and the runtime validation are the same thing.
+ */
+import { z } from 'zod';
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** `host:port`, with IPv6 hosts in brackets (`[::1]:8080`). */
+export const ListenSchema = z
+  .string()
+  .regex(HOST_PORT, 'must be host:port, for example 127.0.0.1:8080')
+  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');
+
+export const AdminStateSchema = z.enum(['active', 'drain', 'disabled']);
+export type AdminState = z.infer<typeof AdminStateSchema>;
+
+export const ProtocolSchema = z.enum(['http', 'tcp']);
+export type Protocol = z.infer<typeof ProtocolSchema>;
+
+const NameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'may use letters, digits, space, dot, dash and underscore');
+
+/** A backend URL: http(s) for HTTP services, tcp://host:port for TCP ones. */
+export const BackendUrlSchema = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a URL such as http://127.0.0.1:3001' });
+    return;
+  }
+  if (!['http:', 'https:', 'tcp:'].includes(url.protocol)) {
+    ctx.addIssue({ code: 'custom', message: 'must be an http(s) or tcp URL' });
+  } else if (!url.hostname) {
+    ctx.addIssue({ code: 'custom', message: 'must name a host' });
+  } else if (url.protocol === 'tcp:' && !url.port) {
+    ctx.addIssue({ code: 'custom', message: 'a tcp URL must name a port' });
+  }
+});
+
+export const BackendSpecSchema = z.object({
+  url: BackendUrlSchema.describe('Where the backend listens: http://host:port for HTTP, tcp://host:port for TCP.'),
+  name: NameSchema.optional().describe('Shown in the UI and logs; defaults to host:port.'),
+  weight: z.number().int('must be a whole number').min(1).max(1000).default(1).describe('Relative share of traffic for weighted strategies.'),
+  state: AdminStateSchema.default('active').describe('active takes traffic; drain finishes in-flight requests and takes no new ones; disabled takes none.'),
+  backup: z.boolean().default(false).describe('A backup serves only when no primary backend is available.'),
+  maxConnections: z.number().int().min(1).optional().describe('Capacity: at most this many in-flight requests (or open connections); beyond it the backend is skipped.'),
+});
+export type BackendSpec = z.infer<typeof BackendSpecSchema>;
+export type BackendInput = z.input<typeof BackendSpecSchema>;
+
+const STATUS_RANGE = /^\d{3}(-\d{3})?(,\s*\d{3}(-\d{3})?)*$/;
+
+export const HealthCheckSchema = z.object({
+  type: z.enum(['http', 'tcp']).default('http').describe('http requests a path; tcp only opens a connection.'),
+  path: z.string().startsWith('/', 'must start with /').default('/health'),
+  expectStatus: z.string().regex(STATUS_RANGE, 'must be statuses or ranges such as 200-399 or 200,204').default('200-399'),
+  intervalMs: z.number().int().min(100).max(3_600_000).default(1000),
+  timeoutMs: z.number().int().min(10).max(60_000).default(500),
+  rise: z.number().int().min(1).max(100).default(2).describe('Consecutive passes that mark an unhealthy backend healthy.'),
+  fall: z.number().int().min(1).max(100).default(2).describe('Consecutive failures that mark a healthy backend unhealthy.'),
+  downIntervalMs: z.number().int().min(100).max(3_600_000).optional().describe('A faster (or slower) interval while a backend is unhealthy.'),
+});
+export type HealthCheckSpec = z.infer<typeof HealthCheckSchema>;
+
+export const PassiveHealthSchema = z.object({
+  enabled: z.boolean().default(true),
+  consecutive5xx: z.number().int().min(1).max(1000).default(5).describe('Consecutive 5xx responses that eject a backend.'),
+  consecutiveErrors: z.number().int().min(1).max(1000).default(5).describe('Consecutive connect errors, resets or timeouts that eject a backend.'),
+  windowMs: z.number().int().min(100).default(10_000).describe('A failure older than this is forgotten.'),
+  baseEjectionMs: z.number().int().min(100).default(10_000).describe('First ejection length; doubles on each repeated ejection.'),
+  maxEjectionMs: z.number().int().min(100).default(300_000),
+  maxEjectedPercent: z.number().int().min(0).max(100).default(50).describe('Never eject more than this share of the pool.'),
+});
+export type PassiveHealthSpec = z.infer<typeof PassiveHealthSchema>;
+
+export const RetrySchema = z.object({
+  attempts: z.number().int().min(1).max(10).default(3).describe('Total tries per request, the first included.'),
+  retryNonIdempotent: z.boolean().default(false).describe('Also retry POST and PATCH after they were sent. Off by default: they may run twice.'),
+  budgetPercent: z.number().min(0).max(100).default(20).describe('Retries may add at most this share to the request rate...'),
+  minRetriesPerSecond: z.number().int().min(0).default(10).describe('...but this many per second are always allowed.'),
+  replayBufferBytes: z.number().int().min(0).max(64 * 1024 * 1024).default(64 * 1024).describe('Request bodies up to this size are kept so a sent request can be replayed.'),
+});
+export type RetrySpec = z.infer<typeof RetrySchema>;
+
+export const TimeoutsSchema = z.object({
+  connectMs: z.number().int().min(1).max(600_000).default(2_000),
+  responseMs: z.number().int().min(1).max(3_600_000).default(30_000).describe('Time to wait for the response headers.'),
+  idleMs: z.number().int().min(0).max(3_600_000).default(60_000).describe('TCP services: close a connection idle this long (0 = never).'),
+});
+export type TimeoutsSpec = z.infer<typeof TimeoutsSchema>;
+
+export const ServiceSpecSchema = z
+  .object({
+    name: NameSchema,
+    protocol: ProtocolSchema.default('http'),
+    listen: ListenSchema.describe('host:port to listen on. 127.0.0.1 keeps it on this machine.'),
+    strategy: z.string().min(1).default('round-robin'),
+    strategyOptions: z.record(z.string(), z.unknown()).default({}).describe('Options of the chosen strategy, such as {"hashOn": "header", "key": "x-user"}.'),
+    backends: z.array(BackendSpecSchema).default([]),
+    healthCheck: HealthCheckSchema.optional(),
+    passiveHealth: PassiveHealthSchema.optional(),
+    retries: RetrySchema.prefault({}),
+    timeouts: TimeoutsSchema.prefault({}),
+  })
+  .superRefine((svc, ctx) => {
+    const want = svc.protocol === 'tcp' ? ['tcp:'] : ['http:', 'https:'];
+    const names = new Set<string>();
+    svc.backends.forEach((b, i) => {
+      let proto = '';
+      try {
+        proto = new URL(b.url).protocol;
+      } catch {
+        return; // already reported by the URL schema
+      }
+      if (!want.includes(proto)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backends', i, 'url'],
+          message: svc.protocol === 'tcp' ? 'must be a tcp://host:port URL in a tcp service' : 'must be an http(s) URL',
+        });
+      }
+      const name = backendName(b);
+      if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name "${name}"` });
+      names.add(name);
+    });
+  });
+export type ServiceSpec = z.infer<typeof ServiceSpecSchema>;
+export type ServiceInput = z.input<typeof ServiceSpecSchema>;
+
+export const WorkspaceSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().max(128).optional(),
+    services: z.array(ServiceSpecSchema).default([]),
+  })
+  .superRefine((ws, ctx) => {
+    const names = new Set<string>();
+    const listens = new Set<string>();
+    ws.services.forEach((s, i) => {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${s.name}"` });
+      names.add(s.name);
+      if (!s.listen.endsWith(':0')) {
+        if (listens.has(s.listen)) ctx.addIssue({ code: 'custom', path: ['services', i, 'listen'], message: `${s.listen} is already used by another service` });
+        listens.add(s.listen);
+      }
+    });
+  });
+export type WorkspaceSpec = z.infer<typeof WorkspaceSchema>;
+export type WorkspaceInput = z.input<typeof WorkspaceSchema>;
+
+/** The name a backend shows: its own, or host:port from its URL. */
+export function backendName(b: { url: string; name?: string | undefined }): string {
+  if (b.name) return b.name;
+  try {
+    return new URL(b.url).host;
+  } catch {
+    return b.url;
+  }
+}
+
+/** Splits a validated `host:port`; brackets are removed from IPv6 hosts. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  let host = listen.slice(0, i);
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  return { host, port: Number(listen.slice(i + 1)) };
+}

@@ -1,0 +1,83 @@
+/**
+ * The shape of one stats tick. One snapshot object per tick (default 500 ms)
+ * is built, kept in a ring buffer and sent to every UI; nothing per request.
+ */
+import type { HealthState, CheckResult } from '../model/backend';
+import type { AdminState, Protocol } from '../model/spec';
+
+/** Why a request to a backend failed without a response. */
+export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'other';
+
+/** What the data plane reports when one attempt to a backend ends. */
+export interface AttemptOutcome {
+  /** Response status, when one arrived. */
+  status?: number;
+  error?: ErrorKind;
+  latencyMs: number;
+  /** Bytes received from the client / sent to it (request body in, response body out). */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export type StatusClasses = { '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number };
+export type ErrorCounts = Record<ErrorKind, number>;
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** Counters over one tick (requests, not per second, except `rps`). */
+export interface TrafficStats {
+  requests: number;
+  rps: number;
+  inFlight: number;
+  status: StatusClasses;
+  errors: ErrorCounts;
+  retries: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** null when no request ended in this tick. */
+  latency: LatencySummary | null;
+}
+
+export interface BackendSnapshot extends TrafficStats {
+  id: string;
+  name: string;
+  url: string;
+  weight: number;
+  state: AdminState;
+  backup: boolean;
+  health: HealthState;
+  lastCheck: CheckResult | null;
+  ejected: boolean;
+  /** Ejections since start. */
+  ejections: number;
+  available: boolean;
+  /** Share of this tick's service requests that went here, 0..1. */
+  share: number;
+  /** Share its weight implies among the backends that can take traffic, 0..1. */
+  expectedShare: number;
+  /** Since start. */
+  totalRequests: number;
+}
+
+export interface ServiceSnapshot extends TrafficStats {
+  name: string;
+  protocol: Protocol;
+  /** The address actually bound, or null when not listening. */
+  address: string | null;
+  strategy: string;
+  /** Requests answered 503 because no backend was available. */
+  noBackend: number;
+  backends: BackendSnapshot[];
+}
+
+export interface StatsSnapshot {
+  tick: number;
+  /** Wall-clock ms at the end of the tick. */
+  at: number;
+  intervalMs: number;
+  services: ServiceSnapshot[];
+}

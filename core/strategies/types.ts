@@ -1,0 +1,53 @@
+/**
+ * The strategy interface: a small synchronous picker. A strategy never awaits
+ * between reading and updating its state, and asks each backend only whether
+ * it is available (plus weight, in-flight count and latency estimate).
+ */
+import type { z } from 'zod';
+import type { Pickable } from '../model/backend';
+
+/** What a strategy may key on. TCP services pass only the client address. */
+export interface PickRequest {
+  clientAddress: string;
+  /** Lower-cased header names, as Node gives them. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** Clock and randomness are passed in, so picks are testable deterministically. */
+export interface StrategyDeps {
+  now(): number;
+  /** Uniform in [0, 1). */
+  random(): number;
+}
+
+export interface Strategy {
+  /** The chosen backend, or undefined when none is available (the proxy answers 503). */
+  pick<B extends Pickable>(backends: readonly B[], req: PickRequest): B | undefined;
+  /** Called when membership or weights change, before the next pick, to precompute (rings, tables). */
+  refresh?(backends: readonly Pickable[]): void;
+}
+
+/** A strategy parameter, described for the UI. */
+export interface StrategyParam {
+  name: string;
+  label: string;
+  type: 'enum' | 'string' | 'number';
+  choices?: readonly string[];
+  default?: string | number;
+  description: string;
+}
+
+export interface StrategyDefinition<O = unknown> {
+  name: string;
+  label: string;
+  /** One line, shown under the picker. */
+  description: string;
+  /** When to choose it, for the README and tooltips. */
+  whenToUse: string;
+  /** Meaningful per TCP connection (layer 4) as well as per HTTP request. */
+  layer4: boolean;
+  params: readonly StrategyParam[];
+  /** Validates options once, when the strategy is created. */
+  options: z.ZodType<O>;
+  create(options: O, deps: StrategyDeps): Strategy;
+}
