@@ -118,6 +118,8 @@ export interface CommandOutputs {
 export type CommandName = keyof typeof commandInputs;
 export type CommandInput<K extends CommandName> = z.input<(typeof commandInputs)[K]>;
 export type CommandOutput<K extends CommandName> = CommandOutputs[K];
+/** A command's input after validation (defaults filled in), as the core's handlers see it. */
+export type CommandArgs<K extends CommandName> = z.output<(typeof commandInputs)[K]>;
 
 export const commandNames = Object.keys(commandInputs) as CommandName[];
 

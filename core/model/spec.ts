@@ -8,10 +8,11 @@ import { z } from 'zod';
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 /** `host:port`, with IPv6 hosts in brackets (`[::1]:8080`). */
-export const ListenSchema = z
-  .string()
-  .regex(HOST_PORT, 'must be host:port, for example 127.0.0.1:8080')
-  .refine((s) => Number(s.slice(s.lastIndexOf(':') + 1)) <= 65535, 'port must be 0-65535');
+export const ListenSchema = z.string().superRefine((s, ctx) => {
+  const m = HOST_PORT.exec(s);
+  if (!m) ctx.addIssue({ code: 'custom', message: 'must be host:port, for example 127.0.0.1:8080' });
+  else if (Number(m[2]) > 65535) ctx.addIssue({ code: 'custom', message: 'port must be 0-65535' });
+});
 
 export const AdminStateSchema = z.enum(['active', 'drain', 'disabled']);
 export type AdminState = z.infer<typeof AdminStateSchema>;
@@ -35,7 +36,7 @@ export const BackendUrlSchema = z.string().superRefine((value, ctx) => {
     return;
   }
   if (!['http:', 'https:', 'tcp:'].includes(url.protocol)) {
-    ctx.addIssue({ code: 'custom', message: 'must be an http(s) or tcp URL' });
+    ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL, or tcp://host:port in a tcp service' });
   } else if (!url.hostname) {
     ctx.addIssue({ code: 'custom', message: 'must name a host' });
   } else if (url.protocol === 'tcp:' && !url.port) {
@@ -118,7 +119,7 @@ export const ServiceSpecSchema = z
       } catch {
         return; // already reported by the URL schema
       }
-      if (!want.includes(proto)) {
+      if (!want.includes(proto) && ['http:', 'https:', 'tcp:'].includes(proto)) {
         ctx.addIssue({
           code: 'custom',
           path: ['backends', i, 'url'],

@@ -1,0 +1,94 @@
+/** `lbw run`: the balancer headless, with a live table on a terminal and log lines elsewhere. */
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file';
+import { LbError } from '../core/model/errors';
+import type { WorkspaceSpec } from '../core/model/spec';
+import { Workbench } from '../core/workbench';
+import { workspaceFromFlags, parseIntFlag } from './flags';
+import { describeEvent, renderTable } from './table';
+import { HELP, UsageError } from './usage';
+
+export interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      listen: { type: 'string' },
+      strategy: { type: 'string' },
+      name: { type: 'string' },
+      'health-path': { type: 'string' },
+      interval: { type: 'string' },
+      tick: { type: 'string' },
+      grace: { type: 'string' },
+      plain: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.out.write(`${HELP.run}\n`);
+    return 0;
+  }
+  const tickMs = values.tick === undefined ? 500 : parseIntFlag('--tick', values.tick);
+  const graceMs = values.grace === undefined ? 5000 : parseIntFlag('--grace', values.grace);
+
+  let workspace: WorkspaceSpec;
+  let path: string | undefined;
+  const first = positionals[0];
+  if (first !== undefined && !/^[a-z]+:\/\//i.test(first)) {
+    if (positionals.length > 1) throw new UsageError('give either a workspace file or backend URLs, not both');
+    if (!existsSync(first)) throw new UsageError(`no such workspace file: ${first}`);
+    path = first;
+    workspace = await loadWorkspaceFile(first);
+  } else {
+    workspace = parseWorkspace(workspaceFromFlags(values, positionals));
+  }
+
+  const workbench = new Workbench({ workspace, path, tickMs, graceMs });
+  const live = Boolean(io.out.isTTY) && !values.plain;
+  const recent: string[] = [];
+  workbench.subscribe((push) => {
+    if (push.channel === 'event') {
+      const line = describeEvent(push.event);
+      if (live) {
+        recent.push(line);
+        if (recent.length > 8) recent.shift();
+      } else {
+        io.out.write(`${line}\n`);
+      }
+    } else if (live) {
+      io.out.write(`\x1b[H\x1b[J${renderTable(push.snapshot, recent)}\n`);
+    }
+  });
+
+  await workbench.start({ failFast: true });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        io.err.write('lbw: stopping now\n');
+        resolve(130);
+        return;
+      }
+      stopping = true;
+      io.err.write(`\nlbw: ${signal}: finishing in-flight requests (up to ${graceMs} ms)...\n`);
+      workbench.stop(graceMs).then(
+        () => resolve(0),
+        (err: unknown) => {
+          io.err.write(`lbw: ${(err as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export { LbError };

@@ -1,0 +1,46 @@
+/** Help texts and the one-line usage error every subcommand uses. */
+export const HELP = {
+  main: `lbw — LB Workbench: a real load balancer in front of your local services
+
+Usage: lbw <command> [options]
+
+Commands:
+  run [workspace.json]      run the balancer in this terminal (no UI)
+  validate FILE             check a workspace file and print what is wrong
+  serve [workspace.json]    run the workbench UI in your browser
+  help [command]            show help for a command
+
+Run "lbw <command> --help" for the options of a command.`,
+
+  run: `Usage: lbw run [workspace.json] [options] [BACKEND_URL...]
+
+Runs the balancer headless: from a workspace file, or from flags and backend URLs.
+
+Options:
+  --listen HOST:PORT        listen address (default 127.0.0.1:8080)
+  --strategy NAME           balancing strategy (default round-robin; see README)
+  --name NAME               service name (default "default")
+  --health-path PATH        enable active HTTP health checks on PATH
+  --interval MS             health check interval (default 1000)
+  --tick MS                 stats interval (default 500)
+  --grace MS                on Ctrl-C, how long in-flight requests may finish (default 5000)
+  --plain                   log lines even on a terminal (no live table)
+  -h, --help                show this help
+
+Examples:
+  lbw run workspace.json
+  lbw run --listen 127.0.0.1:8080 --strategy least-connections http://127.0.0.1:3001 http://127.0.0.1:3002`,
+
+  validate: `Usage: lbw validate FILE
+
+Checks a workspace file. Prints "ok" and exits 0, or prints one line per problem
+(services[0].backends[1].url: must be an http(s) URL) and exits 2.`,
+};
+
+/** Bad flags or a bad file: one line on stderr, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * One running service: its backends' runtime state, the strategy pool, the
+ * active and passive health checkers and the data plane, wired together.
+ * The Workbench owns one per service and hands it validated specs only.
+ */
+import type { BackendView, ServiceView } from './contract/commands';
+import type { WorkbenchEvent } from './contract/events';
+import { Backend } from './model/backend';
+import { LbError } from './model/errors';
+import { backendName, parseListen, type ServiceSpec } from './model/spec';
+import { ActiveHealthChecker } from './health/active';
+import { OutlierDetector } from './health/passive';
+import { HttpService } from './proxy/http-service';
+import type { StatsCollector } from './stats/collector';
+import type { AttemptOutcome } from './stats/types';
+import { Pool } from './strategies/pool';
+import { getStrategy } from './strategies/registry';
+
+export interface RuntimeDeps {
+  now(): number;
+  random(): number;
+  stats: StatsCollector;
+  emit(event: WorkbenchEvent): void;
+  /** Open listeners and run health checks; false keeps a service model-only (unit tests). */
+  dataPlane: boolean;
+}
+
+export class ServiceRuntime {
+  spec: ServiceSpec;
+  backends: Backend[] = [];
+  readonly pool: Pool<Backend>;
+  private active: ActiveHealthChecker | undefined;
+  private passive: OutlierDetector | undefined;
+  private http: HttpService | undefined;
+  private running = false;
+
+  constructor(spec: ServiceSpec, private readonly deps: RuntimeDeps) {
+    this.spec = spec;
+    this.pool = new Pool<Backend>(getStrategy(spec.strategy), spec.strategyOptions, deps);
+    this.setBackends(spec);
+    this.configureHealth(spec);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** Same listener and protocol: apply the change live instead of rebinding. */
+  canUpdateInPlace(spec: ServiceSpec): boolean {
+    return spec.listen === this.spec.listen && spec.protocol === this.spec.protocol;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    if (this.deps.dataPlane && this.spec.protocol === 'http') {
+      const { host, port } = parseListen(this.spec.listen);
+      const http = new HttpService({
+        name: this.spec.name,
+        host,
+        port,
+        timeouts: this.spec.timeouts,
+        retries: this.spec.retries,
+        now: this.deps.now,
+        hooks: this.hooks(),
+      });
+      const bound = await http.listen();
+      this.http = http;
+      this.deps.emit({ type: 'service:listening', at: this.deps.now(), service: this.name, address: bound.address });
+    }
+    this.running = true;
+    if (this.deps.dataPlane) this.active?.start();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.active?.stop();
+    const http = this.http;
+    this.http = undefined;
+    const wasRunning = this.running;
+    this.running = false;
+    if (http) await http.close(graceMs);
+    if (wasRunning) this.deps.emit({ type: 'service:stopped', at: this.deps.now(), service: this.name });
+  }
+
+  /** Releases what a replaced runtime still holds (its stats counters). */
+  dispose(): void {
+    this.active?.stop();
+  }
+
+  /** Applies a validated spec with the same listener: backends, strategy, health, timeouts. */
+  update(spec: ServiceSpec): void {
+    const strategyChanged = spec.strategy !== this.spec.strategy || JSON.stringify(spec.strategyOptions) !== JSON.stringify(this.spec.strategyOptions);
+    if (strategyChanged) this.pool.setStrategy(getStrategy(spec.strategy), spec.strategyOptions);
+    this.spec = spec;
+    this.setBackends(spec);
+    this.configureHealth(spec);
+    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries });
+  }
+
+  findBackend(ref: string): Backend {
+    const b = this.backends.find((x) => x.id === ref) ?? this.backends.find((x) => x.name === ref);
+    if (!b) throw new LbError('NOT_FOUND', `no backend "${ref}" in service "${this.name}"`);
+    return b;
+  }
+
+  sweep(now: number): void {
+    this.passive?.sweep(now);
+  }
+
+  view(): ServiceView {
+    const { backends: _specs, ...rest } = this.spec;
+    return { ...rest, address: this.http?.address ?? null, backends: this.backends.map((b) => this.backendView(b.id)) };
+  }
+
+  backendView(id: string): BackendView {
+    const b = this.findBackend(id);
+    return { ...b.toSpec(), id: b.id, name: b.name, health: b.health, ejected: b.ejected, lastCheck: b.lastCheck ?? null };
+  }
+
+  statsView(): { name: string; protocol: ServiceSpec['protocol']; address: string | null; strategy: string; backends: Backend[] } {
+    return { name: this.name, protocol: this.spec.protocol, address: this.http?.address ?? null, strategy: this.spec.strategy, backends: this.backends };
+  }
+
+  /**
+   * Matches the spec's backends to the running ones so ids, health and counters
+   * survive an edit: by name first, then by URL (a rename keeps its URL).
+   */
+  private setBackends(spec: ServiceSpec): void {
+    const unmatched = new Set(this.backends);
+    const pickFrom = (pred: (b: Backend) => boolean): Backend | undefined => {
+      for (const b of unmatched) if (pred(b)) return b;
+      return undefined;
+    };
+    const claimed: Array<Backend | undefined> = spec.backends.map((s) => {
+      const b = pickFrom((x) => x.name === backendName(s));
+      if (b) unmatched.delete(b);
+      return b;
+    });
+    const next = spec.backends.map((s, i) => {
+      let b = claimed[i] ?? pickFrom((x) => x.urlString() === s.url);
+      if (b) {
+        unmatched.delete(b);
+        b.update(s);
+      } else {
+        b = new Backend(s);
+      }
+      return b;
+    });
+    for (const gone of unmatched) {
+      this.http?.forgetBackend(gone.id);
+      this.deps.stats.forgetBackend(gone.id);
+    }
+    this.backends = next;
+    this.pool.setBackends(next);
+  }
+
+  private configureHealth(spec: ServiceSpec): void {
+    if (spec.healthCheck) {
+      if (!this.active) {
+        this.active = new ActiveHealthChecker(spec.healthCheck, {
+          now: this.deps.now,
+          random: this.deps.random,
+          onTransition: ({ backend, from, to, cause }) => {
+            this.pool.refresh();
+            this.deps.emit({ type: 'health:changed', at: this.deps.now(), service: this.name, backend: backend.name, backendId: backend.id, from, to, cause });
+          },
+          onPass: (backend) => this.passive?.onActivePass(backend, this.deps.now()),
+        });
+        if (this.running) this.active.start();
+      } else {
+        this.active.update(spec.healthCheck);
+      }
+      this.active.setBackends(this.backends);
+    } else if (this.active) {
+      this.active.stop();
+      this.active = undefined;
+      for (const b of this.backends) b.health = 'unknown';
+    }
+
+    const passive = spec.passiveHealth;
+    if (passive && passive.enabled) {
+      if (!this.passive) {
+        this.passive = new OutlierDetector(passive, {
+          onEject: ({ backend, cause, durationMs }) => {
+            this.deps.stats.ejected(backend.id);
+            this.deps.emit({ type: 'backend:ejected', at: this.deps.now(), service: this.name, backend: backend.name, backendId: backend.id, cause, durationMs });
+          },
+          onReturn: ({ backend, cause }) => {
+            this.deps.emit({ type: 'backend:returned', at: this.deps.now(), service: this.name, backend: backend.name, backendId: backend.id, cause });
+          },
+        });
+      } else {
+        this.passive.update(passive);
+      }
+      this.passive.setBackends(this.backends);
+    } else if (this.passive) {
+      for (const b of this.backends) b.ejected = false;
+      this.passive = undefined;
+    }
+  }
+
+  /** The data plane's view of this service: pick, and report each attempt once. */
+  private hooks() {
+    const counters = this.deps.stats.service(this.name);
+    return {
+      pick: (req: Parameters<Pool<Backend>['pick']>[0], exclude: ReadonlySet<string>) => this.pool.pick(req, exclude),
+      requestStarted: () => counters.requestStarted(),
+      attemptEnded: (backend: Backend, outcome: AttemptOutcome) => {
+        counters.attemptEnded(backend, outcome);
+        this.passive?.onOutcome(backend, outcome, this.deps.now());
+      },
+      retried: (backend: Backend) => counters.retried(backend),
+      requestEnded: (outcome: AttemptOutcome & { noBackend?: boolean }) => counters.requestEnded(outcome),
+    };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Maglev (Google's consistent hashing, weighted as in Envoy): a lookup table
+ * of prime size M where each backend fills slots along its own permutation
+ * (offset + n x skip) mod M, taking turns in proportion to its weight. A key
+ * hashes to one slot: a constant-time pick, an even spread, and little
+ * movement when the membership changes. A slot whose backend is down or
+ * excluded falls through to the next slots, in order, until one is usable.
+ */
+import { z } from 'zod';
+import type { Pickable } from '../model/backend';
+import { murmur3 } from './hash';
+import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
+import { anyAvailable, firstAvailable, Membership, STALE } from './membership';
+import type { StrategyDefinition } from './types';
+
+export const DEFAULT_TABLE_SIZE = 65_537;
+const MAX_TABLE_SIZE = 5_000_011; // Envoy's limit
+
+export function isPrime(n: number): boolean {
+  if (!Number.isInteger(n) || n < 2) return false;
+  if (n % 2 === 0) return n === 2;
+  for (let d = 3; d * d <= n; d += 2) if (n % d === 0) return false;
+  return true;
+}
+
+const MaglevOptions = z
+  .strictObject({
+    ...hashKeyShape,
+    tableSize: z
+      .number()
+      .int('must be a whole number')
+      .min(7)
+      .max(MAX_TABLE_SIZE)
+      .refine(isPrime, 'must be a prime number, such as 65537 or 5003')
+      .default(DEFAULT_TABLE_SIZE),
+  })
+  .superRefine(checkHashKey);
+export type MaglevOptions = z.infer<typeof MaglevOptions>;
+
+/** Fills the table with indices into `backends` (-1 everywhere when there are none). */
+export function buildTable(backends: readonly Pickable[], size: number): Int32Array {
+  const table = new Int32Array(size).fill(-1);
+  const n = backends.length;
+  if (n === 0) return table;
+  const weights = backends.map((b) => Math.max(1, b.weight));
+  const maxWeight = Math.max(...weights);
+  const position = backends.map((b) => murmur3(b.id, 0) % size); // starts at the offset
+  const skip = backends.map((b) => (murmur3(b.id, 1) % (size - 1)) + 1);
+  const target = new Array<number>(n).fill(0);
+  let filled = 0;
+  for (let round = 0; ; round++) {
+    for (let i = 0; i < n; i++) {
+      // A backend of the largest weight takes a slot every round, one of a third of it every third round.
+      if (round * weights[i]! < target[i]!) continue;
+      target[i]! += maxWeight;
+      let c = position[i]!;
+      while (table[c] !== -1) c = (c + skip[i]!) % size;
+      table[c] = i;
+      position[i] = (c + skip[i]!) % size;
+      if (++filled === size) return table;
+    }
+  }
+}
+
+export const maglev: StrategyDefinition<MaglevOptions> = {
+  name: 'maglev',
+  label: 'Maglev (consistent)',
+  description: 'Consistent hashing through a prime-sized lookup table: constant-time picks, an even spread.',
+  whenToUse: 'Like ring hash, when the spread must be even and picks cheap (many backends, high request rates).',
+  layer4: true,
+  params: [
+    ...hashKeyParams,
+    {
+      name: 'tableSize',
+      label: 'Table size',
+      type: 'number',
+      default: DEFAULT_TABLE_SIZE,
+      description: 'Slots in the lookup table; must be prime, ideally at least 100 x the number of backends.',
+    },
+  ],
+  options: MaglevOptions,
+  create(options) {
+    const keyOf = keyReader(options);
+    const size = options.tableSize;
+    const members = new Membership();
+    let table: Int32Array = new Int32Array(0);
+    const refresh = (backends: readonly Pickable[]): void => {
+      members.set(backends);
+      table = buildTable(backends, size);
+    };
+    return {
+      refresh,
+      pick(backends, req) {
+        let allowed = members.match(backends);
+        if (allowed === STALE) {
+          refresh(backends);
+          allowed = null;
+        }
+        if (!anyAvailable(backends)) return undefined;
+        const list = members.backends as readonly (typeof backends)[number][];
+        let slot = murmur3(keyOf(req)) % size;
+        for (let steps = 0; steps < size; steps++) {
+          const owner = table[slot]!;
+          const b = allowed ? allowed[owner] : list[owner];
+          if (b && b.available()) return b;
+          if (++slot === size) slot = 0;
+        }
+        // Only when the table is smaller than the pool and left the available backends out.
+        return firstAvailable(backends);
+      },
+    };
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * Peak-EWMA, least expected latency (Finagle, Linkerd): cost = the backend's
+ * decaying peak latency estimate x (in-flight + 1), compared over two random
+ * available backends (power of two choices, as Finagle and Linkerd do, not a
+ * scan of all). A backend never observed (estimate 0) costs 0 while idle, so a
+ * new backend is tried at once; while it has requests in flight and still no
+ * sample it costs a large penalty instead (Finagle's rule), so it is not
+ * flooded before its first response says how fast it is.
+ */
+import { z } from 'zod';
+import { pickOfTwo } from './p2c';
+import type { StrategyDefinition } from './types';
+
+/** Cost of an unobserved backend that is already busy: above any real latency (ms) x load. */
+const UNOBSERVED_PENALTY = 1e12;
+
+export const peakEwma: StrategyDefinition<Record<string, never>> = {
+  name: 'peak-ewma',
+  label: 'Peak EWMA (least latency)',
+  description: 'Two random backends; the one with the lower recent latency x load wins.',
+  whenToUse: 'Backends whose speed differs or changes (mixed hardware, noisy neighbours, GC pauses).',
+  layer4: false,
+  params: [],
+  options: z.strictObject({}),
+  create(_options, deps) {
+    return {
+      pick(backends) {
+        const now = deps.now();
+        return pickOfTwo(backends, deps, (b) => {
+          const latency = b.latencyEstimate(now);
+          if (latency === 0 && b.inFlight > 0) return UNOBSERVED_PENALTY + b.inFlight;
+          return latency * (b.inFlight + 1);
+        });
+      },
+    };
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * The backends of one service and its strategy. Backups serve only when no
+ * primary is available: the pool holds two instances of the strategy, made
+ * from the same definition and options, one refreshed with the primaries and
+ * one with the backups, so each keeps its own rotation, ring or table.
+ */
+import type { Pickable } from '../model/backend';
+import { parseStrategyOptions } from './registry';
+import type { PickRequest, Strategy, StrategyDefinition, StrategyDeps } from './types';
+
+const NONE: ReadonlySet<string> = new Set();
+
+export class Pool<B extends Pickable & { readonly backup: boolean }> {
+  private definition: StrategyDefinition;
+  private parsedOptions: unknown;
+  private primary: Strategy;
+  private secondary: Strategy;
+  private all: readonly B[] = [];
+  private primaries: readonly B[] = [];
+  private backups: readonly B[] = [];
+
+  /** Throws LbError CONFIG_INVALID when the options do not fit the strategy. */
+  constructor(
+    definition: StrategyDefinition,
+    options: unknown,
+    private readonly deps: StrategyDeps,
+  ) {
+    this.parsedOptions = parseStrategyOptions(definition, options);
+    this.definition = definition;
+    this.primary = definition.create(this.parsedOptions, deps);
+    this.secondary = definition.create(this.parsedOptions, deps);
+  }
+
+  get strategyName(): string {
+    return this.definition.name;
+  }
+
+  /** The options as validated, defaults filled in. */
+  get strategyOptions(): unknown {
+    return this.parsedOptions;
+  }
+
+  get backends(): readonly B[] {
+    return this.all;
+  }
+
+  /** Replaces the membership (the list is copied). */
+  setBackends(backends: readonly B[]): void {
+    this.all = [...backends];
+    this.refresh();
+  }
+
+  /** Regroups and re-precomputes after weights or backup flags changed. */
+  refresh(): void {
+    this.primaries = this.all.filter((b) => !b.backup);
+    this.backups = this.all.filter((b) => b.backup);
+    this.primary.refresh?.(this.primaries);
+    this.secondary.refresh?.(this.backups);
+  }
+
+  /** Switches strategy live. Invalid options throw CONFIG_INVALID and leave the current strategy in place. */
+  setStrategy(definition: StrategyDefinition, options: unknown): void {
+    const parsed = parseStrategyOptions(definition, options);
+    const primary = definition.create(parsed, this.deps);
+    const secondary = definition.create(parsed, this.deps);
+    this.definition = definition;
+    this.parsedOptions = parsed;
+    this.primary = primary;
+    this.secondary = secondary;
+    this.refresh();
+  }
+
+  /**
+   * An available backend not in `exclude` (the ids a retry already tried), or
+   * undefined. Backups are used only when no primary is available at all; a
+   * retry whose available primaries were all tried does not spill onto them.
+   */
+  pick(req: PickRequest, exclude: ReadonlySet<string> = NONE): B | undefined {
+    const chosen = this.pickFrom(this.primary, this.primaries, req, exclude);
+    if (chosen || this.backups.length === 0) return chosen;
+    if (exclude.size > 0 && this.primaries.some((b) => b.available())) return undefined;
+    return this.pickFrom(this.secondary, this.backups, req, exclude);
+  }
+
+  private pickFrom(strategy: Strategy, group: readonly B[], req: PickRequest, exclude: ReadonlySet<string>): B | undefined {
+    if (group.length === 0) return undefined;
+    if (exclude.size === 0) return strategy.pick(group, req);
+    const rest = group.filter((b) => !exclude.has(b.id));
+    return rest.length === 0 ? undefined : strategy.pick(rest, req);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Power of two choices, least request (Envoy's LEAST_REQUEST, traefik's p2c):
+ * two distinct random available backends, the one with fewer in-flight
+ * requests per unit of weight wins, the first drawn on a tie. Nearly as good
+ * as scanning for the least loaded, and it avoids the herd that a full scan
+ * sends to one idle backend when several balancers share the same view.
+ */
+import { z } from 'zod';
+import { pickOfTwo } from './p2c';
+import type { StrategyDefinition } from './types';
+
+export const powerOfTwo: StrategyDefinition<Record<string, never>> = {
+  name: 'power-of-two',
+  label: 'Power of two choices',
+  description: 'Two random backends; the one with fewer in-flight requests for its weight wins.',
+  whenToUse: 'Large pools or several balancers: near least-connections quality without herding onto one backend.',
+  layer4: true,
+  params: [],
+  options: z.strictObject({}),
+  create(_options, deps) {
+    return {
+      pick(backends) {
+        return pickOfTwo(backends, deps, (b) => b.inFlight / b.weight);
+      },
+    };
+  },
+};

@@ -1,0 +1,309 @@
+/**
+ * The facade every host talks to (Electron main, `lbw serve`, `lbw run`).
+ * It holds the workspace, validates and applies commands, and publishes
+ * events and one stats snapshot per tick on a single channel.
+ *
+ * Every command validates its input, builds the whole new workspace, checks
+ * it, and only then touches the running services: a rejected change leaves
+ * the running config exactly as it was.
+ */
+import { commandInputs, isCommandName, type CommandArgs, type CommandName, type CommandOutput, type CommandOutputs } from './contract/commands';
+import type { Push, WorkbenchEvent } from './contract/events';
+import { loadWorkspaceFile, parseWorkspace, saveWorkspaceFile } from './config/workspace-file';
+import { LbError, toErrorData } from './model/errors';
+import { fail, ok, type Result } from './model/result';
+import { BackendSpecSchema, ServiceSpecSchema, type WorkspaceInput, type WorkspaceSpec } from './model/spec';
+import { parseOrThrow } from './model/validate';
+import { ServiceRuntime, type RuntimeDeps } from './service-runtime';
+import { StatsCollector, startTicker } from './stats/collector';
+import { strategyInfo } from './strategies/registry';
+import { editWorkspace } from './config/edit';
+
+export interface WorkbenchOptions {
+  workspace?: WorkspaceInput;
+  /** The file the workspace came from; `workspace:save` without a path writes here. */
+  path?: string;
+  now?: () => number;
+  random?: () => number;
+  /** Stats tick, ms (default 500). */
+  tickMs?: number;
+  /** Open listeners and run health checks (false in unit tests of the model). */
+  dataPlane?: boolean;
+  /** How long `stop()` lets in-flight requests finish. */
+  graceMs?: number;
+}
+
+type Handler<K extends CommandName> = (input: CommandArgs<K>) => Promise<CommandOutputs[K]> | CommandOutputs[K];
+
+export class Workbench {
+  private workspace: WorkspaceSpec;
+  private path: string | undefined;
+  private readonly services = new Map<string, ServiceRuntime>();
+  private readonly listeners = new Set<(push: Push) => void>();
+  private readonly stats: StatsCollector;
+  private readonly deps: RuntimeDeps;
+  private readonly tickMs: number;
+  private readonly dataPlane: boolean;
+  private readonly graceMs: number;
+  private stopTicker: (() => void) | undefined;
+  private started = false;
+  /** Commands run one at a time so two edits never interleave around an await. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: WorkbenchOptions = {}) {
+    this.workspace = parseWorkspace(options.workspace ?? { services: [] });
+    this.path = options.path;
+    this.tickMs = options.tickMs ?? 500;
+    this.dataPlane = options.dataPlane ?? true;
+    this.graceMs = options.graceMs ?? 5_000;
+    this.stats = new StatsCollector({ tickMs: this.tickMs });
+    this.deps = {
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
+      stats: this.stats,
+      emit: (event) => this.emit(event),
+      dataPlane: this.dataPlane,
+    };
+    for (const spec of this.workspace.services) this.services.set(spec.name, new ServiceRuntime(spec, this.deps));
+  }
+
+  /**
+   * Opens every service's listener and starts health checks and the stats tick.
+   * A service that cannot listen is reported as an event, or with failFast (the
+   * CLI) stops everything and rejects.
+   */
+  async start(options: { failFast?: boolean } = {}): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    for (const svc of this.services.values()) {
+      try {
+        await svc.start();
+      } catch (err) {
+        if (options.failFast) {
+          await this.stop(0);
+          throw err;
+        }
+        this.emit({ type: 'service:error', at: this.deps.now(), service: svc.name, error: toErrorData(err) });
+      }
+    }
+    this.stopTicker = startTicker(this.tickMs, () => this.tick());
+  }
+
+  /** Stops accepting, lets in-flight requests finish (bounded), closes everything. */
+  async stop(graceMs = this.graceMs): Promise<void> {
+    this.stopTicker?.();
+    this.stopTicker = undefined;
+    this.started = false;
+    await Promise.all([...this.services.values()].map((s) => s.stop(graceMs)));
+  }
+
+  subscribe(listener: (push: Push) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs one command. Never throws: errors come back as data. */
+  invoke<K extends CommandName>(name: K, input: unknown): Promise<Result<CommandOutput<K>>>;
+  invoke(name: string, input: unknown): Promise<Result<unknown>>;
+  invoke(name: string, input: unknown): Promise<Result<unknown>> {
+    const run = async (): Promise<Result<unknown>> => {
+      if (!isCommandName(name)) return fail({ code: 'UNKNOWN_COMMAND', message: `unknown command "${String(name)}"` });
+      try {
+        const parsed = parseOrThrow(commandInputs[name], input ?? {}, 'INPUT_INVALID');
+        const handler = this.handlers[name] as Handler<typeof name>;
+        return ok(await handler(parsed as never));
+      } catch (err) {
+        return fail(toErrorData(err));
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result;
+    return result;
+  }
+
+  /** The current workspace (a copy). */
+  getWorkspace(): WorkspaceSpec {
+    return structuredClone(this.workspace);
+  }
+
+  service(name: string): ServiceRuntime | undefined {
+    return this.services.get(name);
+  }
+
+  /** Builds and publishes one stats snapshot (the ticker calls this). */
+  tick(): void {
+    const now = this.deps.now();
+    for (const svc of this.services.values()) svc.sweep(now);
+    const snapshot = this.stats.snapshot(now, [...this.services.values()].map((s) => s.statsView()));
+    this.publish({ channel: 'stats', snapshot });
+  }
+
+  private emit(event: WorkbenchEvent): void {
+    this.publish({ channel: 'event', event });
+  }
+
+  private publish(push: Push): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(push);
+      } catch {
+        // A misbehaving subscriber must not stop the others or the core.
+      }
+    }
+  }
+
+  private runtime(name: string): ServiceRuntime {
+    const svc = this.services.get(name);
+    if (!svc) throw new LbError('NOT_FOUND', `no service named "${name}"`);
+    return svc;
+  }
+
+  private rekey(from: string, to: string, svc: ServiceRuntime): void {
+    if (from === to) return;
+    this.stats.renameService(from, to);
+    const entries = [...this.services].map(([k, v]) => (k === from ? ([to, svc] as const) : ([k, v] as const)));
+    this.services.clear();
+    for (const [k, v] of entries) this.services.set(k, v);
+  }
+
+  /** Validates the edited workspace, applies it to the runtime, then commits it. */
+  private async commit(next: WorkspaceSpec, cause: string): Promise<void> {
+    const valid = parseWorkspace(next);
+    await this.apply(valid);
+    this.workspace = valid;
+    this.emit({ type: 'config:changed', at: this.deps.now(), cause });
+  }
+
+  /**
+   * Brings the running services in line with `next`. New listeners are bound
+   * before anything is torn down, so a port conflict rejects the whole change.
+   */
+  private async apply(next: WorkspaceSpec): Promise<void> {
+    const created: ServiceRuntime[] = [];
+    const rebound = new Map<string, ServiceRuntime>();
+    try {
+      for (const spec of next.services) {
+        const current = this.services.get(spec.name);
+        if (current && current.canUpdateInPlace(spec)) continue;
+        const fresh = new ServiceRuntime(spec, this.deps);
+        if (this.started) {
+          if (current) await current.stop(this.graceMs); // same name, new address or protocol: free it first
+          await fresh.start();
+        }
+        created.push(fresh);
+        rebound.set(spec.name, fresh);
+      }
+    } catch (err) {
+      await Promise.all(created.map((s) => s.stop(0)));
+      // A service stopped to rebind gets its old listener back.
+      for (const name of rebound.keys()) {
+        const old = this.services.get(name);
+        if (old && this.started) await old.start().catch(() => undefined);
+      }
+      throw err;
+    }
+    const keep = new Set(next.services.map((s) => s.name));
+    for (const [name, svc] of this.services) {
+      if (!keep.has(name)) {
+        await svc.stop(this.graceMs);
+        this.services.delete(name);
+        this.stats.forgetService(name);
+      }
+    }
+    for (const spec of next.services) {
+      const fresh = rebound.get(spec.name);
+      if (fresh) {
+        this.services.get(spec.name)?.dispose();
+        this.services.set(spec.name, fresh);
+      } else {
+        this.services.get(spec.name)!.update(spec);
+      }
+    }
+    // Keep the workspace's service order.
+    const ordered = next.services.map((s) => [s.name, this.services.get(s.name)!] as const);
+    this.services.clear();
+    for (const [name, svc] of ordered) this.services.set(name, svc);
+  }
+
+  private readonly handlers: { [K in CommandName]: Handler<K> } = {
+    'workspace:get': () => this.getWorkspace(),
+    'workspace:replace': async ({ workspace }) => {
+      await this.commit(workspace as WorkspaceSpec, 'workspace replaced');
+      return this.getWorkspace();
+    },
+    'workspace:open': async ({ path }) => {
+      const spec = await loadWorkspaceFile(path);
+      await this.commit(spec, `opened ${path}`);
+      this.path = path;
+      return this.getWorkspace();
+    },
+    'workspace:save': async ({ path }) => {
+      const target = path ?? this.path;
+      if (!target) throw new LbError('INPUT_INVALID', 'give a path: this workspace was never saved');
+      await saveWorkspaceFile(target, this.draft());
+      this.path = target;
+      return { path: target };
+    },
+    'services:list': () => [...this.services.values()].map((s) => s.view()),
+    'services:add': async ({ service }) => {
+      const spec = parseOrThrow(ServiceSpecSchema, service, 'INPUT_INVALID', ['service']);
+      if (this.services.has(spec.name)) throw new LbError('CONFLICT', `a service named "${spec.name}" already exists`);
+      await this.commit(editWorkspace.addService(this.draft(), spec), `service ${spec.name} added`);
+      return this.runtime(spec.name).view();
+    },
+    'services:update': async ({ service, patch }) => {
+      const svc = this.runtime(service);
+      const next = editWorkspace.updateService(this.draft(), service, patch);
+      const name = patch.name ?? service;
+      if (name !== service && this.services.has(name)) throw new LbError('CONFLICT', `a service named "${name}" already exists`);
+      // A rename keeps the running service: re-key it so apply() updates it in place.
+      this.rekey(service, name, svc);
+      try {
+        await this.commit(next, `service ${service} updated`);
+      } catch (err) {
+        this.rekey(name, service, svc);
+        throw err;
+      }
+      return this.runtime(name).view();
+    },
+    'services:remove': async ({ service }) => {
+      this.runtime(service);
+      await this.commit(editWorkspace.removeService(this.draft(), service), `service ${service} removed`);
+      return { removed: service };
+    },
+    'backends:add': async ({ service, backend }) => {
+      const svc = this.runtime(service);
+      const spec = parseOrThrow(BackendSpecSchema, backend, 'INPUT_INVALID', ['backend']);
+      await this.commit(editWorkspace.addBackend(this.draft(), service, spec), `backend added to ${service}`);
+      return svc.backendView(svc.backends.at(-1)!.id);
+    },
+    'backends:update': async ({ service, backend, patch }) => {
+      const svc = this.runtime(service);
+      const target = svc.findBackend(backend);
+      const index = svc.backends.indexOf(target);
+      await this.commit(editWorkspace.updateBackend(this.draft(), service, index, patch), `backend ${target.name} updated`);
+      return svc.backendView(target.id);
+    },
+    'backends:remove': async ({ service, backend }) => {
+      const svc = this.runtime(service);
+      const target = svc.findBackend(backend);
+      const view = svc.backendView(target.id);
+      const index = svc.backends.indexOf(target);
+      await this.commit(editWorkspace.removeBackend(this.draft(), service, index), `backend ${target.name} removed from ${service}`);
+      return view;
+    },
+    'strategy:set': async ({ service, strategy, options }) => {
+      this.runtime(service);
+      const next = editWorkspace.setStrategy(this.draft(), service, strategy, options ?? {});
+      await this.commit(next, `strategy of ${service} set to ${strategy}`);
+      return this.runtime(service).view();
+    },
+    'strategies:list': () => strategyInfo(),
+    'stats:history': ({ sinceTick }) => this.stats.history(sinceTick),
+  };
+
+  /** A copy of the workspace for a command to edit. */
+  private draft(): WorkspaceSpec {
+    return structuredClone(this.workspace);
+  }
+}
