@@ -72,18 +72,18 @@ export class ServiceRuntime {
   }
 
   async stop(graceMs: number): Promise<void> {
-    this.active?.stop();
+    const checks = this.active?.stop();
     const http = this.http;
     this.http = undefined;
     const wasRunning = this.running;
     this.running = false;
-    if (http) await http.close(graceMs);
+    await Promise.all([checks, http?.close(graceMs)]);
     if (wasRunning) this.deps.emit({ type: 'service:stopped', at: this.deps.now(), service: this.name });
   }
 
   /** Releases what a replaced runtime still holds (its stats counters). */
   dispose(): void {
-    this.active?.stop();
+    void this.active?.stop();
   }
 
   /** Applies a validated spec with the same listener: backends, strategy, health, timeouts. */
@@ -171,7 +171,7 @@ export class ServiceRuntime {
       }
       this.active.setBackends(this.backends);
     } else if (this.active) {
-      this.active.stop();
+      void this.active.stop();
       this.active = undefined;
       for (const b of this.backends) b.health = 'unknown';
     }

@@ -19,6 +19,8 @@ export interface CheckResult {
 /** The view of a backend that strategies get: read-only, no side effects. */
 export interface Pickable {
   readonly id: string;
+  /** What hash strategies place on their ring; stable across restarts (the backend's name). Defaults to id. */
+  readonly hashKey?: string;
   readonly weight: number;
   /** In-flight requests (HTTP) or open connections (TCP). */
   readonly inFlight: number;
@@ -57,6 +59,10 @@ export class Backend implements Pickable {
     this.state = spec.state;
     this.backup = spec.backup;
     this.maxConnections = spec.maxConnections;
+  }
+
+  get hashKey(): string {
+    return this.name;
   }
 
   /** Takes new traffic: active, not unhealthy, not ejected, not full. `unknown` health counts as up. */

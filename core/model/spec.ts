@@ -83,8 +83,8 @@ export type PassiveHealthSpec = z.infer<typeof PassiveHealthSchema>;
 export const RetrySchema = z.object({
   attempts: z.number().int().min(1).max(10).default(3).describe('Total tries per request, the first included.'),
   retryNonIdempotent: z.boolean().default(false).describe('Also retry POST and PATCH after they were sent. Off by default: they may run twice.'),
-  budgetPercent: z.number().min(0).max(100).default(20).describe('Retries may add at most this share to the request rate...'),
-  minRetriesPerSecond: z.number().int().min(0).default(10).describe('...but this many per second are always allowed.'),
+  budgetPercent: z.number().min(0).max(100).default(20).describe('At most this share of the requests in flight may be retrying at once...'),
+  minRetryConcurrency: z.number().int().min(0).default(3).describe('...but this many retrying requests are always allowed.'),
   replayBufferBytes: z.number().int().min(0).max(64 * 1024 * 1024).default(64 * 1024).describe('Request bodies up to this size are kept so a sent request can be replayed.'),
 });
 export type RetrySpec = z.infer<typeof RetrySchema>;
@@ -113,7 +113,7 @@ export const ServiceSpecSchema = z
     const want = svc.protocol === 'tcp' ? ['tcp:'] : ['http:', 'https:'];
     const names = new Set<string>();
     svc.backends.forEach((b, i) => {
-      let proto = '';
+      let proto: string;
       try {
         proto = new URL(b.url).protocol;
       } catch {

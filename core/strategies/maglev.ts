@@ -44,8 +44,8 @@ export function buildTable(backends: readonly Pickable[], size: number): Int32Ar
   if (n === 0) return table;
   const weights = backends.map((b) => Math.max(1, b.weight));
   const maxWeight = Math.max(...weights);
-  const position = backends.map((b) => murmur3(b.id, 0) % size); // starts at the offset
-  const skip = backends.map((b) => (murmur3(b.id, 1) % (size - 1)) + 1);
+  const position = backends.map((b) => murmur3(b.hashKey ?? b.id, 0) % size); // starts at the offset
+  const skip = backends.map((b) => (murmur3(b.hashKey ?? b.id, 1) % (size - 1)) + 1);
   const target = new Array<number>(n).fill(0);
   let filled = 0;
   for (let round = 0; ; round++) {

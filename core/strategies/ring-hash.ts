@@ -34,7 +34,7 @@ export function buildRing(backends: readonly Pickable[]): Ring {
   const packed = new Float64Array(counts.reduce((a, c) => a + c, 0));
   let k = 0;
   backends.forEach((b, owner) => {
-    for (let n = 0; n < counts[owner]!; n++) packed[k++] = murmur3(`${b.id}_${n}`) * OWNER_BITS + owner;
+    for (let n = 0; n < counts[owner]!; n++) packed[k++] = murmur3(`${b.hashKey ?? b.id}_${n}`) * OWNER_BITS + owner;
   });
   packed.sort(); // numeric; equal hashes order by owner index
   const hashes = new Uint32Array(packed.length);

@@ -1,0 +1,165 @@
+/**
+ * One health probe against one backend: an HTTP GET or a bare TCP connect,
+ * bounded by a timeout and cancellable through an AbortSignal. A probe never
+ * rejects: every socket error becomes a failed outcome with a short detail
+ * (`ECONNREFUSED`, `timeout after 500 ms`), so nothing escapes a timer.
+ *
+ * Each probe opens its own connection (`agent: false`, `Connection: close`)
+ * and destroys it when done, so a stopped checker leaves no socket behind.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { LbError } from '../model/errors';
+
+export interface ProbeOutcome {
+  ok: boolean;
+  /** What was seen: `200`, `503 (expected 200-399)`, `connected`, `ECONNREFUSED`, `timeout after 500 ms`. */
+  detail: string;
+  /** Time to the status line (HTTP) or to the connect (TCP); absent on failure before that. */
+  latencyMs?: number;
+}
+
+export interface ProbeOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpProbeOptions extends ProbeOptions {
+  path: string;
+  expect: StatusMatcher;
+}
+
+/** Decides whether a status passes; `text` is the rule as written, for details. */
+export interface StatusMatcher {
+  (status: number): boolean;
+  readonly text: string;
+}
+
+/** A response body is drained up to this size so the backend sees a clean close; past it the probe hangs up. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Parses `200-399` or `200,204,300-399` once, at configuration time.
+ * Throws CONFIG_INVALID on a malformed rule or a range that runs backwards.
+ */
+export function parseExpectStatus(rule: string): StatusMatcher {
+  const ranges: Array<[number, number]> = [];
+  for (const part of rule.split(',')) {
+    const m = /^\s*(\d{3})(?:\s*-\s*(\d{3}))?\s*$/.exec(part);
+    if (!m) throw new LbError('CONFIG_INVALID', `expectStatus "${rule}" must be statuses or ranges such as 200-399 or 200,204`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (lo > hi) throw new LbError('CONFIG_INVALID', `expectStatus range ${lo}-${hi} runs backwards`);
+    ranges.push([lo, hi]);
+  }
+  const matcher = (status: number) => ranges.some(([lo, hi]) => status >= lo && status <= hi);
+  return Object.assign(matcher, { text: rule.replace(/\s+/g, '') });
+}
+
+/** The host and port to dial; the default port follows the scheme, brackets come off IPv6 hosts. */
+export function targetOf(url: URL): { host: string; port: number } {
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return { host, port };
+}
+
+/** A socket error as a short detail: its code when it has one (`ECONNREFUSED`), else its message. */
+export function errorDetail(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code) return code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * GETs `path` on the backend. The status line decides the outcome; the body
+ * is then drained (up to the timeout and MAX_BODY_BYTES) before closing.
+ * HTTPS certificates are not verified: the question is whether the backend
+ * answers, and local backends commonly use self-signed certificates.
+ */
+export function probeHttp(url: URL, opts: HttpProbeOptions): Promise<ProbeOutcome> {
+  const { host, port } = targetOf(url);
+  const started = performance.now();
+  return settleOnce(opts, (finish) => {
+    const request = url.protocol === 'https:' ? https.request : http.request;
+    const req = request({
+      host,
+      port,
+      method: 'GET',
+      path: opts.path,
+      agent: false,
+      headers: { Host: url.host, Connection: 'close', 'User-Agent': 'lb-workbench-health-check', Accept: '*/*' },
+      rejectUnauthorized: false,
+    });
+    let outcome: ProbeOutcome | undefined;
+    // Listeners stay attached after the outcome: destroying the request may still raise 'error'.
+    req.on('error', (err) => finish(outcome ?? { ok: false, detail: errorDetail(err) }));
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const ok = opts.expect(status);
+      outcome = { ok, detail: ok ? String(status) : `${status} (expected ${opts.expect.text})`, latencyMs: performance.now() - started };
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_BODY_BYTES && outcome) finish(outcome);
+      });
+      res.on('error', () => outcome && finish(outcome));
+      res.on('end', () => outcome && finish(outcome));
+      res.on('close', () => outcome && finish(outcome));
+    });
+    req.end();
+    return {
+      // Once the status is known a slow body no longer matters: the status decides.
+      onTimeout: () => outcome,
+      close: () => req.destroy(),
+    };
+  });
+}
+
+/** Opens a TCP connection and closes it at once: connected within the timeout is a pass. */
+export function probeTcp(url: URL, opts: ProbeOptions): Promise<ProbeOutcome> {
+  const { host, port } = targetOf(url);
+  const started = performance.now();
+  return settleOnce(opts, (finish) => {
+    const socket = net.connect({ host, port });
+    socket.on('error', (err) => finish({ ok: false, detail: errorDetail(err) }));
+    socket.on('connect', () => finish({ ok: true, detail: 'connected', latencyMs: performance.now() - started }));
+    return { onTimeout: () => undefined, close: () => socket.destroy() };
+  });
+}
+
+interface ProbeHandle {
+  /** An outcome already known when the timeout fires, or undefined for a plain timeout. */
+  onTimeout(): ProbeOutcome | undefined;
+  /** Releases the socket; safe to call more than once. */
+  close(): void;
+}
+
+/**
+ * Runs a probe body with the shared plumbing: the timeout, the abort signal,
+ * exactly one outcome, and the socket always released.
+ */
+function settleOnce(opts: ProbeOptions, body: (finish: (o: ProbeOutcome) => void) => ProbeHandle): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    if (opts.signal?.aborted) return resolve({ ok: false, detail: 'cancelled' });
+    let handle: ProbeHandle | undefined;
+    let done = false;
+    const finish = (o: ProbeOutcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      handle?.close();
+      resolve(o);
+    };
+    const onAbort = () => finish({ ok: false, detail: 'cancelled' });
+    const timer = setTimeout(() => finish(handle?.onTimeout() ?? { ok: false, detail: `timeout after ${opts.timeoutMs} ms` }), opts.timeoutMs);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      handle = body(finish);
+      if (done) handle.close(); // finished synchronously, before the handle existed
+    } catch (err) {
+      finish({ ok: false, detail: errorDetail(err) });
+    }
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * The HTTP data plane of one service: a listener, one http-proxy instance and
+ * a keep-alive agent per backend. Requests go through the retry loop in
+ * `http-request.ts`, upgrades through `websocket.ts`. http-proxy 1.18 throws
+ * on an `error` event nobody handles, so the proxy always has a listener and
+ * every call passes its own error callback; every socket has an error handler.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import HttpProxy from 'http-proxy';
+import { LbError } from '../model/errors';
+import type { RetrySpec, TimeoutsSpec } from '../model/spec';
+import { AgentPool } from './agent-pool';
+import { proxyRequest } from './http-request';
+import { RetryBudget } from './retry-budget';
+import { CALL_KEY, guardHooks, type HttpServiceHooks, type ServiceContext } from './types';
+import { proxyUpgrade } from './websocket';
+
+export type { HttpServiceHooks } from './types';
+
+export interface HttpServiceOptions {
+  name: string;
+  host: string;
+  port: number;
+  timeouts: TimeoutsSpec;
+  retries: RetrySpec;
+  hooks: HttpServiceHooks;
+  now?: () => number;
+}
+
+/** Something that can take the upstream request http-proxy made for it. */
+interface ProxyCall {
+  onProxyReq(proxyReq: http.ClientRequest): void;
+}
+
+const DEFAULT_GRACE_MS = 5000;
+/** A safety cap on waiting for requests to notice their sockets were destroyed. */
+const CUT_WAIT_MS = 5000;
+
+export class HttpService {
+  private readonly server: http.Server;
+  private readonly proxy: HttpProxy;
+  private readonly agents = new AgentPool();
+  private readonly budget: RetryBudget;
+  private readonly ctx: ServiceContext;
+  private readonly clientSockets = new Set<net.Socket>();
+  private readonly upstreamSockets = new Set<net.Socket>();
+  private timeouts: TimeoutsSpec;
+  private retries: RetrySpec;
+  private active = 0;
+  private onIdle: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+  private bound: string | null = null;
+
+  constructor(private readonly opts: HttpServiceOptions) {
+    this.timeouts = opts.timeouts;
+    this.retries = opts.retries;
+    this.budget = new RetryBudget(opts.retries);
+    this.proxy = createProxy();
+    this.ctx = {
+      name: opts.name,
+      proxy: this.proxy,
+      hooks: guardHooks(opts.hooks),
+      agents: this.agents,
+      budget: this.budget,
+      now: opts.now ?? Date.now,
+      timeouts: () => this.timeouts,
+      retries: () => this.retries,
+      draining: () => this.closing !== undefined,
+      trackUpstream: (socket) => this.track(this.upstreamSockets, socket),
+    };
+
+    this.server = http.createServer();
+    this.server.on('connection', (socket: net.Socket) => this.track(this.clientSockets, socket));
+    this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  /** The bound `host:port` (IPv6 in brackets), or null when not listening. */
+  get address(): string | null {
+    return this.bound;
+  }
+
+  listen(): Promise<{ address: string; port: number }> {
+    const { host, port } = this.opts;
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new LbError('PORT_IN_USE', `port ${port} on ${host} is already in use`)
+            : new LbError('IO_ERROR', `cannot listen on ${host}:${port}: ${err.message}`),
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        this.server.on('error', () => {}); // a listening server reports nothing else worth crashing for
+        const info = this.server.address() as net.AddressInfo;
+        this.bound = info.family === 'IPv6' ? `[${info.address}]:${info.port}` : `${info.address}:${info.port}`;
+        resolve({ address: this.bound, port: info.port });
+      });
+    });
+  }
+
+  /** Applies new timeouts and retry settings live: each new attempt takes the current timeouts, each new request the retry settings. */
+  update({ timeouts, retries }: { timeouts: TimeoutsSpec; retries: RetrySpec }): void {
+    this.timeouts = timeouts;
+    this.retries = retries;
+    this.budget.update(retries);
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to
+   * `graceMs`, then destroys every remaining socket and the agents. Resolves
+   * when every client and upstream socket is closed.
+   */
+  close(graceMs = DEFAULT_GRACE_MS): Promise<void> {
+    this.closing ??= this.shutdown(graceMs);
+    return this.closing;
+  }
+
+  /** Open sockets right now: client connections, and upstream ones (pooled keep-alive sockets included). */
+  socketCounts(): { client: number; upstream: number } {
+    return { client: this.clientSockets.size, upstream: this.upstreamSockets.size };
+  }
+
+  /** Destroys a removed backend's keep-alive agent and its pooled connections. */
+  forgetBackend(id: string): void {
+    this.agents.forget(id);
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.bound = null;
+    this.server.closeIdleConnections();
+    await this.idle(graceMs);
+    for (const s of this.clientSockets) s.destroy();
+    for (const s of this.upstreamSockets) s.destroy();
+    this.agents.destroyAll();
+    // With their sockets gone, the remaining requests end at once (each reports its outcome).
+    await this.idle(CUT_WAIT_MS);
+    await serverClosed;
+    await Promise.all([...this.clientSockets, ...this.upstreamSockets].map(closed));
+  }
+
+  /** Resolves when no request or tunnel is running, or after `ms`. */
+  private async idle(ms: number): Promise<void> {
+    if (this.active === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.onIdle = resolve;
+      timer = setTimeout(resolve, ms);
+    });
+    clearTimeout(timer);
+    this.onIdle = undefined;
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.begin();
+    proxyRequest(this.ctx, req, res)
+      .catch(() => res.destroy())
+      .finally(() => this.end());
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.begin();
+    socket.once('close', () => this.end());
+    try {
+      proxyUpgrade(this.ctx, req, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  }
+
+  private begin(): void {
+    this.active++;
+  }
+
+  private end(): void {
+    this.active--;
+    if (this.closing) {
+      // Connections that just went idle would otherwise wait for the keep-alive timeout.
+      setImmediate(() => this.server.closeIdleConnections());
+      if (this.active === 0) this.onIdle?.();
+    }
+  }
+
+  private track(set: Set<net.Socket>, socket: net.Socket): void {
+    if (set.has(socket)) return;
+    set.add(socket);
+    socket.on('error', () => {}); // Node reports client resets here; nothing to do but let it close
+    socket.once('close', () => set.delete(socket));
+  }
+}
+
+/**
+ * One http-proxy instance with the guards it needs: an `error` listener
+ * (without one it throws), and the `deleteLength` pass removed (it rewrites a
+ * chunked DELETE/OPTIONS body to `Content-Length: 0`; Node frames bodies itself).
+ */
+function createProxy(): HttpProxy {
+  const proxy = HttpProxy.createProxyServer({ xfwd: true, changeOrigin: false });
+  const passes = proxy as unknown as { webPasses: Array<{ name: string }> };
+  passes.webPasses = passes.webPasses.filter((p) => p.name !== 'deleteLength');
+  proxy.on('error', (_err: Error, _req: http.IncomingMessage, res: http.ServerResponse | net.Socket) => {
+    // Only reached for calls without a callback, which this service never makes; close whatever it was.
+    res?.destroy();
+  });
+  const route = (proxyReq: http.ClientRequest, options: object) => (options as Record<string, ProxyCall | undefined>)[CALL_KEY]?.onProxyReq(proxyReq);
+  proxy.on('proxyReq', (proxyReq: http.ClientRequest, _req: http.IncomingMessage, _res: http.ServerResponse, options: object) => route(proxyReq, options));
+  proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, _req: http.IncomingMessage, _socket: net.Socket, options: object) => route(proxyReq, options));
+  return proxy;
+}
+
+function closed(socket: net.Socket): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}

@@ -1,0 +1,41 @@
+/**
+ * The retry rule of the HTTP data plane: one pure function, so every case is a
+ * row in a table test. Only connection-level failures are retried; a 5xx
+ * response is the backend's answer and is forwarded as it is.
+ */
+import type { ErrorKind } from '../stats/types';
+
+/** Methods that may run twice without changing the result (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+export function isIdempotent(method: string): boolean {
+  return IDEMPOTENT.has(method.toUpperCase());
+}
+
+export interface RetryQuestion {
+  /** Attempts made so far, the failed one included (1 after the first try). */
+  attempt: number;
+  /** Total tries allowed, the first included (`retries.attempts`). */
+  maxAttempts: number;
+  method: string;
+  /** The request reached the backend: the connection was up and sending began. */
+  bodySent: boolean;
+  /** The whole body read so far is kept (within the replay buffer), so it can be sent again. */
+  bodyReplayable: boolean;
+  /** Some of the response already went to the client. */
+  responseStarted: boolean;
+  /** Why the attempt failed; undefined when a response arrived. */
+  error: ErrorKind | undefined;
+  retryNonIdempotent: boolean;
+  /** The service's retry budget has room for one more retry. */
+  budgetAllows: boolean;
+}
+
+export function shouldRetry(q: RetryQuestion): boolean {
+  if (q.error === undefined || q.responseStarted) return false;
+  if (q.attempt >= q.maxAttempts || !q.budgetAllows) return false;
+  // Refused or timed out while connecting: the backend never saw the request.
+  if (!q.bodySent) return true;
+  // Sent, then lost: the backend may have acted on it, so only safe methods, and only with the body at hand.
+  return (isIdempotent(q.method) || q.retryNonIdempotent) && q.bodyReplayable;
+}

@@ -1,0 +1,78 @@
+/**
+ * The HTTP data plane's seams: the hooks a service runtime gives it (pick,
+ * and one report per attempt and per request), and the per-service context
+ * the request and WebSocket handlers share.
+ */
+import type net from 'node:net';
+import type HttpProxy from 'http-proxy';
+import type { Backend } from '../model/backend';
+import type { RetrySpec, TimeoutsSpec } from '../model/spec';
+import type { AttemptOutcome } from '../stats/types';
+import type { PickRequest } from '../strategies/types';
+import type { AgentPool } from './agent-pool';
+import type { RetryBudget } from './retry-budget';
+
+export interface HttpServiceHooks {
+  /** Chooses a backend, excluding ids already tried for this request; undefined = none available. */
+  pick(req: PickRequest, exclude: ReadonlySet<string>): Backend | undefined;
+  /** One attempt to a backend ended (success, HTTP error status, or a connection error). */
+  attemptEnded(backend: Backend, outcome: AttemptOutcome): void;
+  /** The request is being retried after a failed attempt on `backend`. */
+  retried(backend: Backend): void;
+  /** The whole client request ended (after retries): what the client saw. */
+  requestEnded(outcome: AttemptOutcome & { noBackend?: boolean }): void;
+  requestStarted(): void;
+}
+
+/** What one service's request and upgrade handlers share. */
+export interface ServiceContext {
+  readonly name: string;
+  readonly proxy: HttpProxy;
+  readonly hooks: HttpServiceHooks;
+  readonly agents: AgentPool;
+  readonly budget: RetryBudget;
+  now(): number;
+  timeouts(): TimeoutsSpec;
+  retries(): RetrySpec;
+  /** The service is closing: answers carry `Connection: close`. */
+  draining(): boolean;
+  /** Remembers an upstream socket so `close()` can wait for it. */
+  trackUpstream(socket: net.Socket): void;
+}
+
+/**
+ * The key under which a per-call object rides in http-proxy's options, so the
+ * `proxyReq`/`proxyReqWs` events reach the attempt that made the call.
+ * (http-proxy copies options with `util._extend`, which skips symbol keys.)
+ */
+export const CALL_KEY = 'lbCall';
+
+/** Client status for "the client went away before an answer" (nginx's 499). */
+export const CLIENT_CLOSED = 499;
+
+/**
+ * The hooks, made safe to call from socket events: a hook that throws must not
+ * take the process down with it. A throwing `pick` counts as "none available";
+ * the first failure is reported as a process warning, the rest are ignored.
+ */
+export function guardHooks(hooks: HttpServiceHooks): HttpServiceHooks {
+  let warned = false;
+  const guard = <A extends unknown[], R>(name: string, fn: (...args: A) => R, fallback: R) => (...args: A): R => {
+    try {
+      return fn.apply(hooks, args);
+    } catch (err) {
+      if (!warned) {
+        warned = true;
+        process.emitWarning(`HttpService hook ${name} threw: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return fallback;
+    }
+  };
+  return {
+    pick: guard('pick', hooks.pick, undefined),
+    attemptEnded: guard('attemptEnded', hooks.attemptEnded, undefined),
+    retried: guard('retried', hooks.retried, undefined),
+    requestEnded: guard('requestEnded', hooks.requestEnded, undefined),
+    requestStarted: guard('requestStarted', hooks.requestStarted, undefined),
+  };
+}

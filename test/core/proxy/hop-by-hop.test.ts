@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { downstreamResponseHeaders, upstreamRequestHeaders, upstreamUpgradeHeaders } from '../../../core/proxy/hop-by-hop';
+
+describe('hop-by-hop headers', () => {
+  it('drops hop-by-hop request headers and those named in Connection', () => {
+    const out = upstreamRequestHeaders({
+      host: 'a.test',
+      connection: 'keep-alive, X-Hop, x-other',
+      'x-hop': '1',
+      'x-other': '2',
+      'keep-alive': 'timeout=5',
+      'proxy-connection': 'keep-alive',
+      te: 'trailers',
+      trailer: 'X-Sum',
+      upgrade: 'h2c',
+      expect: '100-continue',
+      'content-length': '3',
+      'x-end': 'kept',
+    });
+    expect(out).toEqual({ host: 'a.test', 'content-length': '3', 'x-end': 'kept' });
+  });
+
+  it('keeps a chunked body chunked', () => {
+    expect(upstreamRequestHeaders({ host: 'a', 'transfer-encoding': 'gzip, chunked' })).toEqual({ host: 'a', 'transfer-encoding': 'chunked' });
+  });
+
+  it('keeps the upgrade for a WebSocket handshake, and nothing else hop-by-hop', () => {
+    const out = upstreamUpgradeHeaders({ host: 'a', connection: 'Upgrade, X-Hop', upgrade: 'websocket', 'x-hop': '1', 'keep-alive': '5', 'sec-websocket-key': 'k' });
+    expect(out).toEqual({ host: 'a', connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'k' });
+  });
+
+  it('drops hop-by-hop response headers, keeping order, case and repeats of the rest', () => {
+    const raw = ['Content-Type', 'text/plain', 'Connection', 'close, X-Hop', 'X-Hop', '1', 'Set-Cookie', 'a=1', 'Transfer-Encoding', 'chunked', 'Set-Cookie', 'b=2', 'Keep-Alive', 'timeout=5'];
+    const parsed = { connection: 'close, X-Hop' };
+    expect(downstreamResponseHeaders(raw, parsed)).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
+  });
+});

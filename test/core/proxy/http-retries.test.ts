@@ -1,0 +1,142 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
+import { waitFor } from '../../helpers/wait';
+import { send, startService, type TestService } from './helpers';
+
+const cleanup: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function backend(opts: Parameters<typeof startHttpBackend>[0] = {}): Promise<HttpBackend> {
+  const b = await startHttpBackend(opts);
+  cleanup.push(() => b.close());
+  return b;
+}
+
+async function service(urls: string[], setup: Parameters<typeof startService>[1] = {}): Promise<TestService> {
+  const s = await startService(urls, setup);
+  cleanup.push(() => s.close());
+  return s;
+}
+
+/** A backend that reads the request head, counts it, then resets the connection. */
+const resetter = () => backend({ handler: (req) => req.socket.resetAndDestroy() });
+
+/** Reads the whole body, then answers with it. */
+function bodyEcho(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => res.end(Buffer.concat(chunks)));
+}
+
+/** How many times each `x-id` arrived, over all backends. */
+function arrivals(backends: HttpBackend[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const b of backends) for (const r of b.requests) if (r.method === 'POST') seen.set(String(r.headers['x-id']), (seen.get(String(r.headers['x-id'])) ?? 0) + 1);
+  return seen;
+}
+
+describe('HttpService: retries', () => {
+  it('retries a GET that was reset on another backend; a sent POST is not retried', async () => {
+    const bad = await resetter();
+    const good = [await backend({ handler: bodyEcho }), await backend({ handler: bodyEcho })];
+    const s = await service([bad.url, ...good.map((g) => g.url)]);
+
+    for (let i = 0; i < 12; i++) {
+      const a = await send(s.port, { path: `/g${i}` });
+      expect(a.status, `GET ${i}`).toBe(200);
+    }
+    expect(bad.hits).toBeGreaterThan(0);
+    expect(s.rec.retried.length).toBe(bad.hits);
+    expect(s.rec.retried.every((id) => id === s.backends[0]!.id)).toBe(true);
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const a = await send(s.port, { method: 'POST', body: `post ${i}`, headers: { 'x-id': `p${i}` } });
+      statuses.push(a.status);
+    }
+    const seen = arrivals([bad, ...good]);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    // Each POST that reached the resetting backend got a 502, and went nowhere else.
+    const resetPosts = bad.requests.filter((r) => r.method === 'POST').length;
+    expect(resetPosts).toBeGreaterThan(0);
+    expect(statuses.filter((st) => st === 502).length).toBe(resetPosts);
+    expect(statuses.filter((st) => st === 200).length).toBe(12 - resetPosts);
+    for (const b of s.backends) expect(b.inFlight).toBe(0);
+  });
+
+  it('retries a sent POST when retryNonIdempotent is on, with its body replayed', async () => {
+    const bad = await resetter();
+    const good = await backend({ handler: bodyEcho });
+    const s = await service([bad.url, good.url], { retries: { retryNonIdempotent: true } });
+    for (let i = 0; i < 4; i++) {
+      const a = await send(s.port, { method: 'POST', body: `payload ${i}`, headers: { 'x-id': `p${i}` } });
+      expect(a.status).toBe(200);
+      expect(a.body).toBe(`payload ${i}`);
+    }
+    expect(bad.hits).toBeGreaterThan(0);
+    expect(s.rec.retried.length).toBe(bad.hits);
+    expect(good.hits).toBe(4);
+  });
+
+  it('does not retry a sent POST whose body outgrew the replay buffer', async () => {
+    const bad = await resetter();
+    const good = await backend({ handler: bodyEcho });
+    const s = await service([bad.url, good.url], { retries: { retryNonIdempotent: true, replayBufferBytes: 1024 } });
+    const big = Buffer.alloc(256 * 1024, 'x');
+    const a = await send(s.port, { method: 'POST', body: big, headers: { 'x-id': 'big' } });
+    expect(a.status).toBe(502);
+    expect(good.hits).toBe(0);
+    // A small one still fits and is replayed.
+    const small = await send(s.port, { method: 'POST', body: 'small', headers: { 'x-id': 'small' } });
+    expect(small.status).toBe(200);
+  });
+
+  it('does not retry a 5xx response: it is forwarded', async () => {
+    const failing = await backend({ status: 503 });
+    const good = await backend();
+    const s = await service([failing.url, good.url]);
+    const a = await send(s.port);
+    expect(a.status).toBe(503);
+    expect(s.rec.retried).toEqual([]);
+    expect(good.hits).toBe(0);
+  });
+
+  it('a backend killed mid-run: every GET gets 2xx, every POST arrives at most once', async () => {
+    const backends = [await backend({ handler: bodyEcho }), await backend({ handler: bodyEcho }), await backend({ handler: bodyEcho })];
+    const s = await service(backends.map((b) => b.url));
+    const client = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    cleanup.push(async () => client.destroy());
+
+    const results: Array<{ method: string; status: number }> = [];
+    let n = 0;
+    let stop = false;
+    const worker = async (w: number) => {
+      while (!stop) {
+        const i = n++;
+        const method = i % 2 === 0 ? 'GET' : 'POST';
+        const a = await send(s.port, { method, agent: client, body: method === 'POST' ? `body ${i}` : undefined, headers: { 'x-id': `${w}-${i}` } }).catch(
+          (e: Error) => ({ status: -1, body: e.message }),
+        );
+        results.push({ method, status: a.status });
+      }
+    };
+    const workers = [0, 1, 2, 3].map(worker);
+    await waitFor(() => results.length >= 100, { timeoutMs: 20_000, message: '100 requests before the kill' });
+    await backends[1]!.close();
+    const killedAt = results.length;
+    await waitFor(() => results.length >= killedAt + 200, { timeoutMs: 30_000, message: '200 requests after the kill' });
+    stop = true;
+    await Promise.all(workers);
+
+    const gets = results.filter((r) => r.method === 'GET');
+    expect(gets.filter((r) => r.status !== 200)).toEqual([]);
+    const posts = results.filter((r) => r.method === 'POST');
+    expect(posts.every((r) => r.status === 200 || r.status === 502)).toBe(true);
+    const seen = arrivals(backends);
+    expect([...seen.entries()].filter(([, count]) => count > 1)).toEqual([]);
+    await waitFor(() => s.backends.every((b) => b.inFlight === 0), { message: 'in-flight back to 0' });
+  });
+});
