@@ -31,6 +31,21 @@ Examples:
   lbw run workspace.json
   lbw run --listen 127.0.0.1:8080 --strategy least-connections http://127.0.0.1:3001 http://127.0.0.1:3002`,
 
+  serve: `Usage: lbw serve [workspace.json] [options]
+
+Runs the workbench UI in your browser: the balancer plus the UI on 127.0.0.1,
+behind a random token that changes on every run (it is in the printed URL).
+Without a workspace file it opens the demo: three built-in backends behind a
+service on 127.0.0.1:8080.
+
+Options:
+  --port N                  UI port (default 4280; 0 picks a free one)
+  --host HOST               UI address (default 127.0.0.1; 0.0.0.0 exposes it, with a warning)
+  --demo                    open the demo workspace even when a file is given
+  --open                    open the URL in your browser
+  --tick MS                 stats interval (default 500)
+  -h, --help                show this help`,
+
   validate: `Usage: lbw validate FILE
 
 Checks a workspace file. Prints "ok" and exits 0, or prints one line per problem

@@ -1,0 +1,32 @@
+/** The app's layout: top bar, connection banner, services sidebar, the selected service. */
+import { useEffect } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { ServicePanel } from './components/ServicePanel';
+import { Sidebar } from './components/Sidebar';
+import { TopBar } from './components/TopBar';
+import { UndoToast } from './components/UndoToast';
+import { WorkspaceError } from './components/WorkspaceBar';
+import { useApp } from './store/context';
+import { selectTheme } from './store/selectors';
+
+export function App() {
+  const theme = useApp(selectTheme);
+  useEffect(() => {
+    // "system" leaves the choice to prefers-color-scheme in styles.css.
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  return (
+    <div className="app">
+      <TopBar />
+      <ConnectionBanner />
+      <WorkspaceError />
+      <div className="layout">
+        <Sidebar />
+        <ServicePanel />
+      </div>
+      <UndoToast />
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * An input edited in place: typing changes a local draft, Enter or leaving
+ * the field commits it, Escape puts the current value back. A new value from
+ * the store replaces the draft.
+ */
+import { useState, type InputHTMLAttributes } from 'react';
+
+interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'onBlur' | 'onKeyDown'> {
+  value: string;
+  onCommit(value: string): void;
+  /** A problem with the draft; shown, and the draft is not committed while set. */
+  validate?(draft: string): string | undefined;
+}
+
+export function CommitInput({ value, onCommit, validate, className, ...rest }: Props) {
+  const [draft, setDraft] = useState(value);
+  const [base, setBase] = useState(value);
+  if (base !== value) {
+    setBase(value);
+    setDraft(value);
+  }
+  const problem = draft !== value ? validate?.(draft) : undefined;
+
+  function commit() {
+    if (draft === value || problem) return;
+    onCommit(draft);
+  }
+
+  return (
+    <input
+      {...rest}
+      className={problem ? `${className ?? ''} invalid` : className}
+      value={draft}
+      aria-invalid={problem ? true : undefined}
+      title={problem ?? rest.title}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          commit();
+        } else if (e.key === 'Escape') {
+          setDraft(value);
+        }
+      }}
+    />
+  );
+}

@@ -1,0 +1,28 @@
+/** The bar across the top: title, workspace file, connection state and theme. */
+import { useApp } from '../store/context';
+import { selectTheme } from '../store/selectors';
+import type { Theme } from '../store/ui-slice';
+import { WorkspaceBar } from './WorkspaceBar';
+
+export function TopBar() {
+  const theme = useApp(selectTheme);
+  const setTheme = useApp((s) => s.setTheme);
+  const connected = useApp((s) => s.connected);
+  return (
+    <header className="topbar">
+      <h1 className="app-title">LB Workbench</h1>
+      <WorkspaceBar />
+      <span className={connected ? 'conn conn-up' : 'conn conn-down'} data-testid="connection-state">
+        {connected ? 'connected' : 'offline'}
+      </span>
+      <label className="theme-pick small">
+        Theme{' '}
+        <select value={theme} onChange={(e) => setTheme(e.target.value as Theme)}>
+          <option value="system">System</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </label>
+    </header>
+  );
+}

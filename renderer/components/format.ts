@@ -1,0 +1,51 @@
+/** Formatting shared by the components: numbers, times and event summaries. */
+import type { WorkbenchEvent } from '../../core/contract';
+import type { CheckResult } from '../../core/model/backend';
+
+export function formatTime(at: number): string {
+  const d = new Date(at);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatRate(n: number | undefined): string {
+  if (n === undefined) return '–';
+  return n >= 100 ? n.toFixed(0) : n.toFixed(1);
+}
+
+export function formatMs(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '–';
+  return n >= 100 ? `${n.toFixed(0)}` : `${n.toFixed(1)}`;
+}
+
+export function formatPercent(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  return `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+}
+
+/** The tooltip of a health badge: what the last check saw, when, and how fast. */
+export function checkTitle(check: CheckResult | null | undefined): string {
+  if (!check) return 'No health check result yet';
+  const latency = check.latencyMs === undefined ? '' : ` in ${check.latencyMs.toFixed(0)} ms`;
+  return `Last check ${check.ok ? 'passed' : 'failed'} at ${formatTime(check.at)}: ${check.detail}${latency}`;
+}
+
+/** An event as log columns. */
+export function eventColumns(e: WorkbenchEvent): { service: string; backend: string; cause: string } {
+  switch (e.type) {
+    case 'health:changed':
+      return { service: e.service, backend: e.backend, cause: `${e.from} → ${e.to}: ${e.cause}` };
+    case 'backend:ejected':
+      return { service: e.service, backend: e.backend, cause: `${e.cause} (for ${Math.round(e.durationMs / 1000)} s)` };
+    case 'backend:returned':
+      return { service: e.service, backend: e.backend, cause: e.cause };
+    case 'config:changed':
+      return { service: '', backend: '', cause: e.cause };
+    case 'service:listening':
+      return { service: e.service, backend: '', cause: `listening on ${e.address}` };
+    case 'service:stopped':
+      return { service: e.service, backend: '', cause: 'stopped' };
+    case 'service:error':
+      return { service: e.service, backend: '', cause: `${e.error.code}: ${e.error.message}` };
+  }
+}

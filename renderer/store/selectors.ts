@@ -1,0 +1,32 @@
+/**
+ * Plain selector functions over AppState. Each returns a value already in
+ * the state (or a primitive), never a new object, so components re-render
+ * only when what they read changed.
+ */
+import type { BackendSnapshot, ServiceSnapshot, ServiceView, StrategyInfo } from '../../core/contract';
+import type { AppState } from './store';
+import { emptyHistory, type ServiceHistory } from './series';
+
+export const selectServices = (s: AppState): ServiceView[] => s.services;
+export const selectStrategies = (s: AppState): StrategyInfo[] => s.strategies;
+export const selectSelectedName = (s: AppState): string | null => s.selectedService;
+export const selectConnected = (s: AppState): boolean => s.connected;
+export const selectEvents = (s: AppState) => s.events;
+export const selectPendingUndo = (s: AppState) => s.pendingUndo;
+export const selectDirty = (s: AppState): boolean => s.dirty;
+export const selectTheme = (s: AppState) => s.theme;
+
+export const selectService = (s: AppState, name: string | null): ServiceView | undefined =>
+  name === null ? undefined : s.services.find((svc) => svc.name === name);
+
+export const selectSelectedService = (s: AppState): ServiceView | undefined => selectService(s, s.selectedService);
+
+export const selectStrategy = (s: AppState, name: string): StrategyInfo | undefined => s.strategies.find((x) => x.name === name);
+
+export const selectServiceSnapshot = (s: AppState, name: string): ServiceSnapshot | undefined =>
+  s.latest?.services.find((svc) => svc.name === name);
+
+export const selectBackendSnapshot = (s: AppState, service: string, backendId: string): BackendSnapshot | undefined =>
+  selectServiceSnapshot(s, service)?.backends.find((b) => b.id === backendId);
+
+export const selectHistory = (s: AppState, service: string): ServiceHistory => s.histories[service] ?? emptyHistory;

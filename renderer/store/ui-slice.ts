@@ -1,0 +1,76 @@
+/**
+ * The UI slice: what this window shows and remembers that the core does not
+ * own: selection, theme, the event log, connection state, the undo offer
+ * for a removed backend and the unsaved-changes flag.
+ */
+import type { StateCreator } from 'zustand';
+import type { BackendView, ErrorData, WorkbenchEvent } from '../../core/contract';
+import type { AppState } from './store';
+import { EVENT_LOG_ROWS, unshiftBounded } from './ring';
+
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface LogRow {
+  /** Unique per window, for React keys. */
+  seq: number;
+  event: WorkbenchEvent;
+}
+
+/** A backend just removed, offered back by the Undo toast. */
+export interface PendingUndo {
+  service: string;
+  backend: BackendView;
+}
+
+export interface UiSlice {
+  selectedService: string | null;
+  theme: Theme;
+  /** Newest first, at most EVENT_LOG_ROWS. */
+  events: LogRow[];
+  eventSeq: number;
+  connected: boolean;
+  /** Tells "connecting" (never connected yet) from "reconnecting". */
+  everConnected: boolean;
+  pendingUndo: PendingUndo | null;
+  /** Changed since the workspace was last opened or saved from this window. */
+  dirty: boolean;
+  workspacePath: string;
+  /** The last open/save failure, with its issue lines. */
+  workspaceError: ErrorData | null;
+
+  selectService(name: string | null): void;
+  setTheme(theme: Theme): void;
+  setConnected(connected: boolean): void;
+  logEvent(event: WorkbenchEvent): void;
+  setPendingUndo(undo: PendingUndo | null): void;
+  setDirty(dirty: boolean): void;
+  setWorkspacePath(path: string): void;
+  setWorkspaceError(error: ErrorData | null): void;
+}
+
+export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
+  selectedService: null,
+  theme: 'system',
+  events: [],
+  eventSeq: 0,
+  connected: false,
+  everConnected: false,
+  pendingUndo: null,
+  dirty: false,
+  workspacePath: '',
+  workspaceError: null,
+
+  selectService: (selectedService) => set({ selectedService }),
+  setTheme: (theme) => set({ theme }),
+  setConnected: (connected) =>
+    set((s) => (connected ? { connected, everConnected: true } : { connected, loaded: false, everConnected: s.everConnected })),
+  logEvent: (event) =>
+    set((s) => {
+      const seq = s.eventSeq + 1;
+      return { eventSeq: seq, events: unshiftBounded(s.events, { seq, event }, EVENT_LOG_ROWS) };
+    }),
+  setPendingUndo: (pendingUndo) => set({ pendingUndo }),
+  setDirty: (dirty) => set({ dirty }),
+  setWorkspacePath: (workspacePath) => set({ workspacePath }),
+  setWorkspaceError: (workspaceError) => set({ workspaceError }),
+});
