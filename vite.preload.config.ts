@@ -1,4 +1,6 @@
 import { defineConfig } from 'vite';
 
-// Preload bundle: sandboxed, so everything it imports is bundled in.
-export default defineConfig({});
+// Preload bundle: sandboxed preloads must be CommonJS with everything bundled in.
+export default defineConfig({
+  build: { rollupOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true } } },
+});

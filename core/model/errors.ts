@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'LB_UPSTREAM_REFUSED'
   | 'LB_UPSTREAM_RESET'
   | 'LB_UPSTREAM_TIMEOUT'
+  | 'FORBIDDEN'
   | 'INTERNAL';
 
 export interface ErrorData {

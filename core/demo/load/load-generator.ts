@@ -27,11 +27,12 @@ type Listeners = {
  * Starts the worker. Running from TypeScript source (tsx, vitest), a worker
  * needs a loader of its own, which the .mjs bootstrap registers; giving the
  * Worker `execArgv: ['--import', 'tsx']` does not work on Node 20 ("Unknown
- * file extension .ts"). Compiled, the sibling worker.js is loaded as is.
+ * file extension .ts"). In the Electron bundle (CommonJS, see forge.config.ts) the
+ * worker is built beside main as worker.cjs.
  */
 function spawnWorker(spec: LoadSpec): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
-  return new Worker(new URL(fromSource ? './worker-bootstrap.mjs' : './worker.js', import.meta.url), { workerData: { spec } });
+  return new Worker(new URL(fromSource ? './worker-bootstrap.mjs' : './worker.cjs', import.meta.url), { workerData: { spec } });
 }
 
 export class LoadGenerator {
