@@ -1,0 +1,119 @@
+/**
+ * `lbw` as a user runs it: a real child process, real backends on loopback,
+ * exit codes and the lines a person reads.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpBackend } from '../helpers/backends';
+import { send } from '../helpers/http-client';
+import { waitFor } from '../helpers/wait';
+
+const LBW = join(__dirname, '..', '..', 'bin', 'lbw.js');
+let dir: string;
+const children: ChildProcess[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lbw-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+interface Running {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exit: Promise<number | null>;
+}
+
+function lbw(...args: string[]): Running {
+  const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+describe('lbw validate', () => {
+  it('says ok for a valid file', async () => {
+    const file = join(dir, 'good.json');
+    await writeFile(file, JSON.stringify({ services: [{ name: 'api', listen: '127.0.0.1:8080', backends: [{ url: 'http://127.0.0.1:3001' }] }] }));
+    const run = lbw('validate', file);
+    expect(await run.exit).toBe(0);
+    expect(run.out()).toBe(`ok: ${file}: 1 service(s), 1 backend(s)\n`);
+  });
+
+  it('lists each problem by path and exits 2', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ services: [{ name: 'api', listen: '127.0.0.1:8080', backends: [{ url: 'http://127.0.0.1:3001' }, { url: 'tcp://127.0.0.1:3002' }] }] }));
+    const run = lbw('validate', file);
+    expect(await run.exit).toBe(2);
+    expect(run.err()).toBe(`${file}: 1 problem(s)\n  services[0].backends[1].url: must be an http(s) URL\n`);
+  });
+});
+
+describe('lbw run', () => {
+  it('rejects bad flags and missing backends with one line and exit 2', async () => {
+    const bogus = lbw('run', '--bogus');
+    expect(await bogus.exit).toBe(2);
+    expect(bogus.err().trim().split('\n')).toHaveLength(1);
+    expect(bogus.err()).toMatch(/^lbw run: .*--bogus/);
+
+    const none = lbw('run');
+    expect(await none.exit).toBe(2);
+    expect(none.err()).toBe('lbw run: give a workspace file or at least one backend URL (see lbw run --help)\n');
+
+    const badUrl = lbw('run', 'http://127.0.0.1:1', 'ftp://x');
+    expect(await badUrl.exit).toBe(2);
+    expect(badUrl.err()).toMatch(/^lbw run: invalid workspace: services\[0\]\.backends\[1\]\.url: must be an http\(s\) URL/);
+  });
+
+  it('names the port when it is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => blocker.close(r)));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const run = lbw('run', '--listen', `127.0.0.1:${port}`, 'http://127.0.0.1:1');
+    expect(await run.exit).toBe(1);
+    expect(run.err()).toBe(`lbw run: port ${port} on 127.0.0.1 is already in use\n`);
+  });
+
+  it('balances, logs plain lines off a terminal, and on SIGINT lets in-flight requests finish then exits 0', async () => {
+    const slow = await startHttpBackend({ name: 'slow', delayMs: 1200 });
+    cleanups.push(() => slow.close());
+    const run = lbw('run', '--listen', '127.0.0.1:0', '--name', 'api', slow.url);
+    const address = await waitFor(() => /api listening on (127\.0\.0\.1:\d+)/.exec(run.out())?.[1], { timeoutMs: 20_000 });
+    const port = Number(address.split(':')[1]);
+    expect((await send(port)).headers['x-backend']).toBe('slow');
+
+    const inFlight = send(port);
+    await waitFor(() => slow.hits === 2);
+    run.child.kill('SIGINT');
+    const answer = await inFlight;
+    expect(answer.status).toBe(200);
+    expect(await run.exit).toBe(0);
+    expect(run.err()).toMatch(/SIGINT: finishing in-flight requests/);
+    expect(run.out()).toMatch(/api stopped/);
+  });
+
+  it('prints help', async () => {
+    const run = lbw('run', '--help');
+    expect(await run.exit).toBe(0);
+    expect(run.out()).toContain('Usage: lbw run [workspace.json] [options] [BACKEND_URL...]');
+    const main = lbw('--help');
+    expect(await main.exit).toBe(0);
+    expect(main.out()).toContain('serve [workspace.json]');
+  });
+});
