@@ -11,7 +11,8 @@ import { backendName, parseListen, type ServiceSpec } from './model/spec';
 import { ActiveHealthChecker } from './health/active';
 import { OutlierDetector } from './health/passive';
 import { HttpService } from './proxy/http-service';
-import type { StatsCollector } from './stats/collector';
+import { TcpService, type TcpServiceHooks } from './proxy/tcp-service';
+import type { ServiceInfo, StatsCollector } from './stats/collector';
 import type { AttemptOutcome } from './stats/types';
 import { Pool } from './strategies/pool';
 import { getStrategy } from './strategies/registry';
@@ -32,6 +33,7 @@ export class ServiceRuntime {
   private active: ActiveHealthChecker | undefined;
   private passive: OutlierDetector | undefined;
   private http: HttpService | undefined;
+  private tcp: TcpService | undefined;
   private running = false;
 
   constructor(spec: ServiceSpec, private readonly deps: RuntimeDeps) {
@@ -61,10 +63,18 @@ export class ServiceRuntime {
         timeouts: this.spec.timeouts,
         retries: this.spec.retries,
         now: this.deps.now,
+        random: this.deps.random,
         hooks: this.hooks(),
       });
       const bound = await http.listen();
       this.http = http;
+      this.deps.emit({ type: 'service:listening', at: this.deps.now(), service: this.name, address: bound.address });
+    }
+    if (this.deps.dataPlane && this.spec.protocol === 'tcp') {
+      const { host, port } = parseListen(this.spec.listen);
+      const tcp = new TcpService({ name: this.spec.name, host, port, timeouts: this.spec.timeouts, retries: this.spec.retries, now: this.deps.now, hooks: this.tcpHooks() });
+      const bound = await tcp.listen();
+      this.tcp = tcp;
       this.deps.emit({ type: 'service:listening', at: this.deps.now(), service: this.name, address: bound.address });
     }
     this.running = true;
@@ -74,10 +84,12 @@ export class ServiceRuntime {
   async stop(graceMs: number): Promise<void> {
     const checks = this.active?.stop();
     const http = this.http;
+    const tcp = this.tcp;
     this.http = undefined;
+    this.tcp = undefined;
     const wasRunning = this.running;
     this.running = false;
-    await Promise.all([checks, http?.close(graceMs)]);
+    await Promise.all([checks, http?.close(graceMs), tcp?.close(graceMs)]);
     if (wasRunning) this.deps.emit({ type: 'service:stopped', at: this.deps.now(), service: this.name });
   }
 
@@ -94,6 +106,12 @@ export class ServiceRuntime {
     this.setBackends(spec);
     this.configureHealth(spec);
     this.http?.update({ timeouts: spec.timeouts, retries: spec.retries });
+    this.tcp?.update({ timeouts: spec.timeouts, retries: spec.retries });
+  }
+
+  /** The bound address of whichever data plane runs, or null. */
+  get address(): string | null {
+    return this.http?.address ?? this.tcp?.address ?? null;
   }
 
   findBackend(ref: string): Backend {
@@ -108,7 +126,7 @@ export class ServiceRuntime {
 
   view(): ServiceView {
     const { backends: _specs, ...rest } = this.spec;
-    return { ...rest, address: this.http?.address ?? null, backends: this.backends.map((b) => this.backendView(b.id)) };
+    return { ...rest, address: this.address, backends: this.backends.map((b) => this.backendView(b.id)) };
   }
 
   backendView(id: string): BackendView {
@@ -116,8 +134,9 @@ export class ServiceRuntime {
     return { ...b.toSpec(), id: b.id, name: b.name, health: b.health, ejected: b.ejected, lastCheck: b.lastCheck ?? null };
   }
 
-  statsView(): { name: string; protocol: ServiceSpec['protocol']; address: string | null; strategy: string; backends: Backend[] } {
-    return { name: this.name, protocol: this.spec.protocol, address: this.http?.address ?? null, strategy: this.spec.strategy, backends: this.backends };
+  statsView(): ServiceInfo {
+    const weighted = getStrategy(this.spec.strategy).weighted ?? true;
+    return { name: this.name, protocol: this.spec.protocol, address: this.address, strategy: this.spec.strategy, weighted, backends: this.backends };
   }
 
   /**
@@ -210,6 +229,22 @@ export class ServiceRuntime {
       },
       retried: (backend: Backend) => counters.retried(backend),
       requestEnded: (outcome: AttemptOutcome & { noBackend?: boolean }) => counters.requestEnded(outcome),
+    };
+  }
+
+  /** The TCP data plane's view: the same pick and attempt reports, with connections mapped onto the counters (see tcp-service.ts). */
+  private tcpHooks(): TcpServiceHooks {
+    const { pick, requestStarted, attemptEnded, retried } = this.hooks();
+    const counters = this.deps.stats.service(this.name);
+    return {
+      pick,
+      requestStarted,
+      attemptEnded,
+      retried,
+      connectionSettled: (outcome) => counters.connectionSettled(outcome),
+      transferred: (backend, bytesIn, bytesOut) => counters.transferred(backend, bytesIn, bytesOut),
+      connectionBroke: (backend, kind) => counters.connectionBroke(backend, kind),
+      connectionClosed: () => counters.connectionClosed(),
     };
   }
 }

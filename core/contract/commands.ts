@@ -94,6 +94,8 @@ export interface StrategyInfo {
   description: string;
   whenToUse: string;
   layer4: boolean;
+  /** Whether weights shape the split; when not, the UI expects an even one. */
+  weighted: boolean;
   params: readonly StrategyParam[];
 }
 

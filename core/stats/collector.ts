@@ -24,6 +24,8 @@ export interface ServiceInfo {
   /** The address actually bound, or null when not listening. */
   address: string | null;
   strategy: string;
+  /** Whether the strategy follows weights; if not, the expected split is even (default true). */
+  weighted?: boolean;
   backends: readonly Backend[];
 }
 
@@ -148,11 +150,12 @@ export class StatsCollector {
     }
     // `share` divides by the attempts that ended on this service's backends, not by client
     // requests, so with retries the shares still sum to 1 and compare with `expectedShare`.
+    const weighted = s.weighted ?? true;
     let weightSum = 0;
     let attempts = 0;
     for (let i = 0; i < n; i++) {
       const b = s.backends[i]!;
-      if (available[i] && b.backup !== primaryUp) weightSum += b.weight;
+      if (available[i] && b.backup !== primaryUp) weightSum += weighted ? b.weight : 1;
       attempts += this.backends.get(b.id)?.tick.requests ?? 0;
     }
 
@@ -185,7 +188,7 @@ export class StatsCollector {
         ejections: c?.ejections ?? 0,
         available: available[i]!,
         share: attempts > 0 ? traffic.requests / attempts : 0,
-        expectedShare: inTier && weightSum > 0 ? b.weight / weightSum : 0,
+        expectedShare: inTier && weightSum > 0 ? (weighted ? b.weight : 1) / weightSum : 0,
         totalRequests: c?.totalRequests ?? 0,
       });
     }

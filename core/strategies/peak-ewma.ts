@@ -18,6 +18,7 @@ export const peakEwma: StrategyDefinition<Record<string, never>> = {
   name: 'peak-ewma',
   label: 'Peak EWMA (least latency)',
   description: 'Two random backends; the one with the lower recent latency x load wins.',
+  weighted: false,
   whenToUse: 'Backends whose speed differs or changes (mixed hardware, noisy neighbours, GC pauses).',
   layer4: false,
   params: [],

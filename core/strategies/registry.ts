@@ -59,5 +59,5 @@ export function createStrategy(name: string, options: unknown, deps: StrategyDep
 
 /** What the UI shows for each strategy, in display order. */
 export function strategyInfo(): StrategyInfo[] {
-  return definitions.map(({ name, label, description, whenToUse, layer4, params }) => ({ name, label, description, whenToUse, layer4, params }));
+  return definitions.map(({ name, label, description, whenToUse, layer4, weighted, params }) => ({ name, label, description, whenToUse, layer4, weighted: weighted ?? true, params }));
 }

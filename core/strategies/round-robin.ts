@@ -10,6 +10,7 @@ export const roundRobin: StrategyDefinition<Record<string, never>> = {
   name: 'round-robin',
   label: 'Round robin',
   description: 'Each available backend in turn; weights are ignored.',
+  weighted: false,
   whenToUse: 'Identical backends and requests of similar cost: the simplest even spread.',
   layer4: true,
   params: [],

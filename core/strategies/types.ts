@@ -46,6 +46,8 @@ export interface StrategyDefinition<O = unknown> {
   whenToUse: string;
   /** Meaningful per TCP connection (layer 4) as well as per HTTP request. */
   layer4: boolean;
+  /** Whether backend weights shape the split (default true); the UI's "expected share" follows it. */
+  weighted?: boolean;
   params: readonly StrategyParam[];
   /** Validates options once, when the strategy is created. */
   options: z.ZodType<O>;

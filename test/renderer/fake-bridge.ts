@@ -19,13 +19,14 @@ import { BackendSpecSchema, backendName } from '../../core/model/spec';
 import type { Bridge } from '../../renderer/bridge/types';
 
 export const STRATEGIES: StrategyInfo[] = [
-  { name: 'round-robin', label: 'Round robin', description: 'Each backend in turn.', whenToUse: 'Equal backends.', layer4: true, params: [] },
+  { name: 'round-robin', label: 'Round robin', description: 'Each backend in turn.', whenToUse: 'Equal backends.', layer4: true, weighted: false, params: [] },
   {
     name: 'weighted-round-robin',
     label: 'Weighted round robin',
     description: 'In turn, in proportion to weight.',
     whenToUse: 'Backends of different sizes.',
     layer4: true,
+    weighted: true,
     params: [],
   },
   {
@@ -34,6 +35,7 @@ export const STRATEGIES: StrategyInfo[] = [
     description: 'The same key goes to the same backend.',
     whenToUse: 'Caches and sticky sessions.',
     layer4: false,
+    weighted: true,
     params: [
       { name: 'hashOn', label: 'Hash on', type: 'enum', choices: ['client-ip', 'header', 'cookie'], default: 'client-ip', description: 'What to hash.' },
       { name: 'key', label: 'Header or cookie name', type: 'string', description: 'Header or cookie to hash.' },

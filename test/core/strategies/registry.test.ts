@@ -45,7 +45,7 @@ describe('strategy registry', () => {
     const info = strategyInfo();
     expect(info.map((i) => i.name)).toEqual(NAMES);
     for (const i of info) {
-      expect(Object.keys(i).sort()).toEqual(['description', 'label', 'layer4', 'name', 'params', 'whenToUse']);
+      expect(Object.keys(i).sort()).toEqual(['description', 'label', 'layer4', 'name', 'params', 'weighted', 'whenToUse']);
       expect(i.label.length).toBeGreaterThan(0);
       expect(i.description.length).toBeGreaterThan(0);
       expect(i.whenToUse.length).toBeGreaterThan(0);
@@ -53,6 +53,7 @@ describe('strategy registry', () => {
     expect(info.find((i) => i.name === 'maglev')!.params.map((p) => p.name)).toEqual(['hashOn', 'key', 'tableSize']);
     expect(info.find((i) => i.name === 'peak-ewma')!.layer4).toBe(false);
     expect(info.find((i) => i.name === 'ring-hash')!.layer4).toBe(true);
+    expect(info.filter((i) => !i.weighted).map((i) => i.name)).toEqual(['round-robin', 'peak-ewma']);
   });
 
   it('gives each parameter a default that the options accept', () => {
