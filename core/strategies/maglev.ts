@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Pickable } from '../model/backend';
 import { murmur3 } from './hash';
 import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
-import { anyAvailable, firstAvailable, Membership, STALE } from './membership';
+import { anyAvailable, firstAvailable, Membership } from './membership';
 import type { StrategyDefinition } from './types';
 
 export const DEFAULT_TABLE_SIZE = 65_537;
@@ -91,11 +91,7 @@ export const maglev: StrategyDefinition<MaglevOptions> = {
     return {
       refresh,
       pick(backends, req) {
-        let allowed = members.match(backends);
-        if (allowed === STALE) {
-          refresh(backends);
-          allowed = null;
-        }
+        const allowed = members.matchFresh(backends, refresh);
         if (!anyAvailable(backends)) return undefined;
         const list = members.backends as readonly (typeof backends)[number][];
         let slot = murmur3(keyOf(req)) % size;

@@ -46,6 +46,14 @@ export class Membership {
     }
     return allowed;
   }
+
+  /** match(), after calling `refresh` first when the list is stale (so never STALE). */
+  matchFresh<B extends Pickable>(backends: readonly B[], refresh: (backends: readonly B[]) => void): (B | undefined)[] | null {
+    const allowed = this.match(backends);
+    if (allowed !== STALE) return allowed;
+    refresh(backends);
+    return null;
+  }
 }
 
 /** Whether any of `backends` takes traffic; lets a table walk stop early when none does. */

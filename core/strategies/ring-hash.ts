@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Pickable } from '../model/backend';
 import { murmur3 } from './hash';
 import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
-import { anyAvailable, firstAvailable, Membership, STALE } from './membership';
+import { anyAvailable, firstAvailable, Membership } from './membership';
 import type { StrategyDefinition } from './types';
 
 const POINTS_PER_WEIGHT = 160;
@@ -78,11 +78,7 @@ export const ringHash: StrategyDefinition<RingHashOptions> = {
     return {
       refresh,
       pick(backends, req) {
-        let allowed = members.match(backends);
-        if (allowed === STALE) {
-          refresh(backends);
-          allowed = null;
-        }
+        const allowed = members.matchFresh(backends, refresh);
         if (!anyAvailable(backends)) return undefined;
         const { hashes, owners } = ring;
         const list = members.backends as readonly (typeof backends)[number][];

@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Backend } from '../../../core/model/backend';
+import { startHttpBackend, type HttpBackend, type HttpBackendOptions } from '../../helpers/backends';
+import { useCleanup } from '../../helpers/cleanup';
 import { RetrySchema, TimeoutsSchema, type RetrySpec, type TimeoutsSpec } from '../../../core/model/spec';
 import { HttpService, type HttpServiceHooks } from '../../../core/proxy/http-service';
 import type { AttemptOutcome } from '../../../core/stats/types';
@@ -118,5 +120,15 @@ export async function startBlackhole(): Promise<Blackhole> {
         await exited;
       }
     },
+  };
+}
+
+/** Per-test fixtures for the proxy tests: backends and services closed after each test. */
+export function proxyFixtures() {
+  const { defer, track } = useCleanup();
+  return {
+    defer,
+    backend: async (opts: HttpBackendOptions = {}): Promise<HttpBackend> => track(await startHttpBackend(opts)),
+    service: async (urls: string[], setup: ServiceSetup = {}): Promise<TestService> => track(await startService(urls, setup)),
   };
 }

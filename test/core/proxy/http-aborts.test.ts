@@ -1,25 +1,10 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
+import { describe, expect, it } from 'vitest';
+import { type HttpBackend } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { connectionCount, send, startService, type TestService } from './helpers';
+import { connectionCount, send, type TestService, proxyFixtures } from './helpers';
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function backend(opts: Parameters<typeof startHttpBackend>[0] = {}): Promise<HttpBackend> {
-  const b = await startHttpBackend(opts);
-  cleanup.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startService>[1] = {}): Promise<TestService> {
-  const s = await startService(urls, setup);
-  cleanup.push(() => s.close());
-  return s;
-}
+const { backend, service } = proxyFixtures();
 
 /** Streams a chunk every 10 ms until the client goes away. */
 function endlessStream(_req: http.IncomingMessage, res: http.ServerResponse): void {

@@ -1,25 +1,10 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
+import { describe, expect, it } from 'vitest';
+import { type HttpBackend } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { send, startService, type TestService } from './helpers';
+import { send, proxyFixtures } from './helpers';
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function backend(opts: Parameters<typeof startHttpBackend>[0] = {}): Promise<HttpBackend> {
-  const b = await startHttpBackend(opts);
-  cleanup.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startService>[1] = {}): Promise<TestService> {
-  const s = await startService(urls, setup);
-  cleanup.push(() => s.close());
-  return s;
-}
+const { backend, service, defer } = proxyFixtures();
 
 /** A backend that reads the request head, counts it, then resets the connection. */
 const resetter = () => backend({ handler: (req) => req.socket.resetAndDestroy() });
@@ -108,7 +93,7 @@ describe('HttpService: retries', () => {
     const backends = [await backend({ handler: bodyEcho }), await backend({ handler: bodyEcho }), await backend({ handler: bodyEcho })];
     const s = await service(backends.map((b) => b.url));
     const client = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    cleanup.push(async () => client.destroy());
+    defer(async () => client.destroy());
 
     const results: Array<{ method: string; status: number }> = [];
     let n = 0;

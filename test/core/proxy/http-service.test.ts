@@ -1,27 +1,12 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LbError } from '../../../core/model/errors';
-import { closedPort, startHttpBackend, type HttpBackend } from '../../helpers/backends';
+import { closedPort } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { countConnections, send, startBlackhole, startService, type TestService } from './helpers';
+import { countConnections, send, startBlackhole, proxyFixtures } from './helpers';
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function backend(opts: Parameters<typeof startHttpBackend>[0] = {}): Promise<HttpBackend> {
-  const b = await startHttpBackend(opts);
-  cleanup.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startService>[1] = {}): Promise<TestService> {
-  const s = await startService(urls, setup);
-  cleanup.push(() => s.close());
-  return s;
-}
+const { backend, service, defer } = proxyFixtures();
 
 /** Answers with what it received: method, url, headers and the body's length. */
 function echoHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -118,7 +103,7 @@ describe('HttpService: forwarding', () => {
     const conns = countConnections(b.server);
     const s = await service([b.url]);
     const client = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    cleanup.push(async () => client.destroy());
+    defer(async () => client.destroy());
     for (let i = 0; i < 200; i++) {
       const a = await send(s.port, { agent: client });
       expect(a.status).toBe(200);
@@ -162,7 +147,7 @@ describe('HttpService: answers when nothing can be forwarded', () => {
 
   it('504 on a connect timeout; a connect failure is retried elsewhere, POST included', async () => {
     const hole = await startBlackhole();
-    cleanup.push(() => hole.close());
+    defer(() => hole.close());
     const solo = await service([`http://127.0.0.1:${hole.port}`], { timeouts: { connectMs: 200 }, retries: { attempts: 1 } });
     const a = await send(solo.port);
     expect(a.status).toBe(504);
@@ -181,7 +166,7 @@ describe('HttpService: answers when nothing can be forwarded', () => {
   it('rejects listen with PORT_IN_USE when the port is taken', async () => {
     const taken = net.createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
-    cleanup.push(() => new Promise((r) => taken.close(() => r(undefined))));
+    defer(() => new Promise((r) => taken.close(() => r(undefined))));
     const port = (taken.address() as net.AddressInfo).port;
     const { HttpService } = await import('../../../core/proxy/http-service');
     const svc = new HttpService({

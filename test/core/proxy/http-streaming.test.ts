@@ -2,26 +2,10 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
-import { startService, type TestService } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { proxyFixtures } from './helpers';
 
-const cleanup: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function backend(opts: Parameters<typeof startHttpBackend>[0] = {}): Promise<HttpBackend> {
-  const b = await startHttpBackend(opts);
-  cleanup.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startService>[1] = {}): Promise<TestService> {
-  const s = await startService(urls, setup);
-  cleanup.push(() => s.close());
-  return s;
-}
+const { backend, service } = proxyFixtures();
 
 const CHUNK = 64 * 1024;
 
