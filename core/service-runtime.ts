@@ -11,6 +11,7 @@ import { backendName, parseListen, type ServiceSpec } from './model/spec';
 import { ActiveHealthChecker } from './health/active';
 import { OutlierDetector } from './health/passive';
 import { HttpService } from './proxy/http-service';
+import { isIdempotent } from './proxy/retry';
 import { TcpService, type TcpServiceHooks } from './proxy/tcp-service';
 import type { ServiceInfo, StatsCollector } from './stats/collector';
 import type { AttemptOutcome } from './stats/types';
@@ -35,6 +36,8 @@ export class ServiceRuntime {
   private http: HttpService | undefined;
   private tcp: TcpService | undefined;
   private running = false;
+  /** Requests sent again after an attempt that had already sent them, since start (drills report the non-idempotent ones). */
+  readonly resends = { idempotent: 0, nonIdempotent: 0 };
 
   constructor(spec: ServiceSpec, private readonly deps: RuntimeDeps) {
     this.spec = spec;
@@ -131,7 +134,7 @@ export class ServiceRuntime {
 
   backendView(id: string): BackendView {
     const b = this.findBackend(id);
-    return { ...b.toSpec(), id: b.id, name: b.name, health: b.health, ejected: b.ejected, lastCheck: b.lastCheck ?? null };
+    return { ...b.toSpec(), id: b.id, name: b.name, health: b.health, ejected: b.ejected, lastCheck: b.lastCheck ?? null, faults: b.faults.list() };
   }
 
   statsView(): ServiceInfo {
@@ -228,6 +231,10 @@ export class ServiceRuntime {
         this.passive?.onOutcome(backend, outcome, this.deps.now());
       },
       retried: (backend: Backend) => counters.retried(backend),
+      resent: (_backend: Backend, method: string) => {
+        if (isIdempotent(method)) this.resends.idempotent++;
+        else this.resends.nonIdempotent++;
+      },
       requestEnded: (outcome: AttemptOutcome & { noBackend?: boolean }) => counters.requestEnded(outcome),
     };
   }

@@ -1,13 +1,14 @@
 /**
  * The active health checker of one service: probes each backend on its own
- * timer (HTTP GET or TCP connect), writes `backend.lastCheck`, feeds the
+ * timer (HTTP GET, or TCP connect with optional send/expect), writes `backend.lastCheck`, feeds the
  * backend's rise/fall state machine and reports only transitions.
  *
  * Each backend's next check is scheduled when its previous one finishes, so
  * probes of one backend never overlap: `intervalMs` (or `downIntervalMs`
  * while unhealthy) is the pause between the end of one check and the start
  * of the next. First checks are jittered so a pool does not fire at once.
- * A `tcp://` backend is always checked by connecting, whatever the type says.
+ * A `tcp://` backend is always checked by connecting, whatever the type says;
+ * `send` and `expect` apply to every TCP check and are ignored by HTTP ones.
  * The HTTP path is requested as written, not appended to the backend URL's path.
  * `stop()` clears every timer and aborts every probe, leaving nothing that
  * keeps the process alive.
@@ -16,6 +17,7 @@ import type { Backend, CheckResult, HealthState } from '../model/backend';
 import { LbError } from '../model/errors';
 import type { HealthCheckSpec } from '../model/spec';
 import { errorDetail, parseExpectStatus, probeHttp, probeTcp, type ProbeOutcome, type StatusMatcher } from './probe';
+import { parseExpectReply, unescapeBytes, type ReplyMatcher } from './reply';
 import { checkThresholds, HealthStateMachine } from './state-machine';
 
 export interface HealthTransition {
@@ -53,14 +55,16 @@ interface Entry {
 export class ActiveHealthChecker {
   private spec: HealthCheckSpec;
   private expect: StatusMatcher;
+  private exchange: TcpExchange;
   private readonly deps: ActiveCheckerDeps;
   private readonly random: () => number;
   private readonly entries = new Map<Backend, Entry>();
   private running = false;
 
-  /** Throws CONFIG_INVALID when `expectStatus` or rise/fall are malformed. */
+  /** Throws CONFIG_INVALID when `expectStatus`, `expect` or rise/fall are malformed. */
   constructor(spec: HealthCheckSpec, deps: ActiveCheckerDeps) {
     this.expect = parseExpectStatus(spec.expectStatus);
+    this.exchange = parseExchange(spec);
     checkThresholds(spec);
     this.spec = spec;
     this.deps = deps;
@@ -88,9 +92,11 @@ export class ActiveHealthChecker {
   /** Applies a new spec; pending checks are rescheduled (jittered) on the new interval. Throws CONFIG_INVALID like the constructor. */
   update(spec: HealthCheckSpec): void {
     const expect = parseExpectStatus(spec.expectStatus);
+    const exchange = parseExchange(spec);
     checkThresholds(spec);
     this.spec = spec;
     this.expect = expect;
+    this.exchange = exchange;
     for (const entry of this.entries.values()) {
       entry.machine.configure(spec);
       if (this.running && entry.timer) this.schedule(entry, this.firstDelay());
@@ -169,12 +175,14 @@ export class ActiveHealthChecker {
   private async probeAndRecord(entry: Entry, signal: AbortSignal): Promise<CheckResult> {
     const { type, path, timeoutMs } = this.spec;
     const url = entry.backend.url;
+    // The backend's injected faults meet the probe as they meet requests.
+    const fault = entry.backend.faults.plan(this.random);
     let outcome: ProbeOutcome;
     try {
       outcome =
         type === 'tcp' || url.protocol === 'tcp:'
-          ? await probeTcp(url, { timeoutMs, signal })
-          : await probeHttp(url, { path, timeoutMs, signal, expect: this.expect });
+          ? await probeTcp(url, { timeoutMs, signal, fault, ...this.exchange })
+          : await probeHttp(url, { path, timeoutMs, signal, expect: this.expect, fault });
     } catch (err) {
       outcome = { ok: false, detail: errorDetail(err) };
     }
@@ -219,4 +227,17 @@ export class ActiveHealthChecker {
       }
     }
   }
+}
+
+/** A TCP check's send/expect, parsed once. */
+interface TcpExchange {
+  send: Buffer | undefined;
+  expect: ReplyMatcher | undefined;
+}
+
+function parseExchange(spec: HealthCheckSpec): TcpExchange {
+  return {
+    send: spec.send === undefined ? undefined : unescapeBytes(spec.send),
+    expect: spec.expect === undefined ? undefined : parseExpectReply(spec.expect),
+  };
 }

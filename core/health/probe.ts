@@ -1,8 +1,9 @@
 /**
- * One health probe against one backend: an HTTP GET or a bare TCP connect,
- * bounded by a timeout and cancellable through an AbortSignal. A probe never
- * rejects: every socket error becomes a failed outcome with a short detail
- * (`ECONNREFUSED`, `timeout after 500 ms`), so nothing escapes a timer.
+ * One health probe against one backend: an HTTP GET, or a TCP connect with
+ * an optional send/expect exchange, bounded by a timeout and cancellable
+ * through an AbortSignal. A probe never rejects: every socket error becomes
+ * a failed outcome with a short detail (`ECONNREFUSED`, `timeout after
+ * 500 ms`), so nothing escapes a timer.
  *
  * Each probe opens its own connection (`agent: false`, `Connection: close`)
  * and destroys it when done, so a stopped checker leaves no socket behind.
@@ -10,7 +11,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { injectedProbeOutcome } from '../faults/probe';
+import type { FaultPlan } from '../faults/fault-set';
 import { LbError } from '../model/errors';
+import { showReply, type ReplyMatcher } from './reply';
 
 export interface ProbeOutcome {
   ok: boolean;
@@ -23,6 +27,8 @@ export interface ProbeOutcome {
 export interface ProbeOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Injected faults on the path to the backend (core/faults), drawn for this probe: it waits out the delay, then meets the answer. */
+  fault?: FaultPlan;
 }
 
 export interface HttpProbeOptions extends ProbeOptions {
@@ -36,7 +42,7 @@ export interface StatusMatcher {
   readonly text: string;
 }
 
-/** A response body is drained up to this size so the backend sees a clean close; past it the probe hangs up. */
+/** A response body is drained up to this size so the backend sees a clean close; past it the probe hangs up. A TCP reply is read up to this size too. */
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
@@ -81,6 +87,12 @@ export function probeHttp(url: URL, opts: HttpProbeOptions): Promise<ProbeOutcom
   const { host, port } = targetOf(url);
   const started = performance.now();
   return settleOnce(opts, (finish) => {
+    const injected = injectedProbeOutcome(opts.fault, 'http');
+    if (injected === 'hang') return IDLE;
+    if (injected) {
+      finish(injected.status === undefined ? injected : judge(injected.status, opts.expect, performance.now() - started));
+      return IDLE;
+    }
     const request = url.protocol === 'https:' ? https.request : http.request;
     const req = request({
       host,
@@ -95,9 +107,7 @@ export function probeHttp(url: URL, opts: HttpProbeOptions): Promise<ProbeOutcom
     // Listeners stay attached after the outcome: destroying the request may still raise 'error'.
     req.on('error', (err) => finish(outcome ?? { ok: false, detail: errorDetail(err) }));
     req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      const ok = opts.expect(status);
-      outcome = { ok, detail: ok ? String(status) : `${status} (expected ${opts.expect.text})`, latencyMs: performance.now() - started };
+      outcome = judge(res.statusCode ?? 0, opts.expect, performance.now() - started);
       let bytes = 0;
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
@@ -116,15 +126,54 @@ export function probeHttp(url: URL, opts: HttpProbeOptions): Promise<ProbeOutcom
   });
 }
 
-/** Opens a TCP connection and closes it at once: connected within the timeout is a pass. */
-export function probeTcp(url: URL, opts: ProbeOptions): Promise<ProbeOutcome> {
+function judge(status: number, expect: StatusMatcher, latencyMs: number): ProbeOutcome {
+  const ok = expect(status);
+  return { ok, detail: ok ? String(status) : `${status} (expected ${expect.text})`, latencyMs };
+}
+
+export interface TcpProbeOptions extends ProbeOptions {
+  /** Sent once connected. */
+  send?: Buffer | undefined;
+  /** The reply must meet it within the timeout; without it, connecting (and sending) is a pass. */
+  expect?: ReplyMatcher | undefined;
+}
+
+/**
+ * Opens a TCP connection; with `send`, writes it; with `expect`, reads the
+ * reply (up to MAX_BODY_BYTES) until it matches. Connected, sent and matched
+ * within the timeout is a pass; the latency is the time to the connect, or to
+ * the matching reply.
+ */
+export function probeTcp(url: URL, opts: TcpProbeOptions): Promise<ProbeOutcome> {
   const { host, port } = targetOf(url);
+  const { send, expect } = opts;
   const started = performance.now();
   return settleOnce(opts, (finish) => {
     const socket = net.connect({ host, port });
+    let reply = Buffer.alloc(0);
+    const mismatch = (why: string) => `${why}: reply ${showReply(reply)} (expected ${expect?.text ?? ''})`;
     socket.on('error', (err) => finish({ ok: false, detail: errorDetail(err) }));
-    socket.on('connect', () => finish({ ok: true, detail: 'connected', latencyMs: performance.now() - started }));
-    return { onTimeout: () => undefined, close: () => socket.destroy() };
+    socket.on('connect', () => {
+      const connectedIn = performance.now() - started;
+      if (!send && !expect) return finish({ ok: true, detail: 'connected', latencyMs: connectedIn });
+      if (send) {
+        socket.write(send, (err) => {
+          if (!err && !expect) finish({ ok: true, detail: `connected, sent ${send.length} bytes`, latencyMs: connectedIn });
+        });
+      }
+    });
+    if (expect) {
+      socket.on('data', (chunk: Buffer) => {
+        reply = Buffer.concat([reply, chunk]).subarray(0, MAX_BODY_BYTES);
+        if (expect(reply)) finish({ ok: true, detail: `reply matched ${expect.text}`, latencyMs: performance.now() - started });
+        else if (reply.length >= MAX_BODY_BYTES) finish({ ok: false, detail: mismatch('no match in the first 64 KiB') });
+      });
+      socket.on('end', () => finish({ ok: false, detail: mismatch('closed by the backend') }));
+    }
+    return {
+      onTimeout: () => (expect && reply.length > 0 ? { ok: false, detail: mismatch(`timeout after ${opts.timeoutMs} ms`) } : undefined),
+      close: () => socket.destroy(),
+    };
   });
 }
 
@@ -135,19 +184,25 @@ interface ProbeHandle {
   close(): void;
 }
 
+/** The handle of a probe that opened nothing (an injected fault answered it). */
+const IDLE: ProbeHandle = { onTimeout: () => undefined, close: () => {} };
+
 /**
  * Runs a probe body with the shared plumbing: the timeout, the abort signal,
- * exactly one outcome, and the socket always released.
+ * exactly one outcome, and the socket always released. An injected delay
+ * postpones the body; the timeout runs from the start, delay included.
  */
 function settleOnce(opts: ProbeOptions, body: (finish: (o: ProbeOutcome) => void) => ProbeHandle): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     if (opts.signal?.aborted) return resolve({ ok: false, detail: 'cancelled' });
     let handle: ProbeHandle | undefined;
     let done = false;
+    let delay: NodeJS.Timeout | undefined;
     const finish = (o: ProbeOutcome) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(delay);
       opts.signal?.removeEventListener('abort', onAbort);
       handle?.close();
       resolve(o);
@@ -155,11 +210,16 @@ function settleOnce(opts: ProbeOptions, body: (finish: (o: ProbeOutcome) => void
     const onAbort = () => finish({ ok: false, detail: 'cancelled' });
     const timer = setTimeout(() => finish(handle?.onTimeout() ?? { ok: false, detail: `timeout after ${opts.timeoutMs} ms` }), opts.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      handle = body(finish);
-      if (done) handle.close(); // finished synchronously, before the handle existed
-    } catch (err) {
-      finish({ ok: false, detail: errorDetail(err) });
-    }
+    const begin = () => {
+      try {
+        handle = body(finish);
+        if (done) handle.close(); // finished synchronously, before the handle existed
+      } catch (err) {
+        finish({ ok: false, detail: errorDetail(err) });
+      }
+    };
+    const delayMs = opts.fault?.delayMs ?? 0;
+    if (delayMs > 0) delay = setTimeout(begin, delayMs);
+    else begin();
   });
 }

@@ -9,10 +9,10 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import HttpProxy from 'http-proxy';
-import { LbError } from '../model/errors';
 import type { RetrySpec, TimeoutsSpec } from '../model/spec';
 import { AgentPool } from './agent-pool';
 import { proxyRequest } from './http-request';
+import { closed, listenOn } from './listen';
 import { RetryBudget } from './retry-budget';
 import { CALL_KEY, guardHooks, type HttpServiceHooks, type ServiceContext } from './types';
 import { proxyUpgrade } from './websocket';
@@ -27,6 +27,8 @@ export interface HttpServiceOptions {
   retries: RetrySpec;
   hooks: HttpServiceHooks;
   now?: () => number;
+  /** Draws injected faults (default Math.random). */
+  random?: () => number;
 }
 
 /** Something that can take the upstream request http-proxy made for it. */
@@ -65,6 +67,7 @@ export class HttpService {
       agents: this.agents,
       budget: this.budget,
       now: opts.now ?? Date.now,
+      random: opts.random ?? Math.random,
       timeouts: () => this.timeouts,
       retries: () => this.retries,
       draining: () => this.closing !== undefined,
@@ -82,25 +85,10 @@ export class HttpService {
     return this.bound;
   }
 
-  listen(): Promise<{ address: string; port: number }> {
-    const { host, port } = this.opts;
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new LbError('PORT_IN_USE', `port ${port} on ${host} is already in use`)
-            : new LbError('IO_ERROR', `cannot listen on ${host}:${port}: ${err.message}`),
-        );
-      };
-      this.server.once('error', onError);
-      this.server.listen(port, host, () => {
-        this.server.off('error', onError);
-        this.server.on('error', () => {}); // a listening server reports nothing else worth crashing for
-        const info = this.server.address() as net.AddressInfo;
-        this.bound = info.family === 'IPv6' ? `[${info.address}]:${info.port}` : `${info.address}:${info.port}`;
-        resolve({ address: this.bound, port: info.port });
-      });
-    });
+  async listen(): Promise<{ address: string; port: number }> {
+    const bound = await listenOn(this.server, this.opts.host, this.opts.port);
+    this.bound = bound.address;
+    return bound;
   }
 
   /** Applies new timeouts and retry settings live: each new attempt takes the current timeouts, each new request the retry settings. */
@@ -215,9 +203,4 @@ function createProxy(): HttpProxy {
   proxy.on('proxyReq', (proxyReq: http.ClientRequest, _req: http.IncomingMessage, _res: http.ServerResponse, options: object) => route(proxyReq, options));
   proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, _req: http.IncomingMessage, _socket: net.Socket, options: object) => route(proxyReq, options));
   return proxy;
-}
-
-function closed(socket: net.Socket): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  return new Promise((resolve) => socket.once('close', () => resolve()));
 }

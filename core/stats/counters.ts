@@ -44,13 +44,16 @@ export class TickCounters {
         case 5: this.s5xx += 1; break;
       }
     }
-    if (error !== undefined) {
-      switch (error) {
-        case 'refused': this.refused += 1; break;
-        case 'reset': this.reset += 1; break;
-        case 'timeout': this.timeout += 1; break;
-        default: this.other += 1;
-      }
+    if (error !== undefined) this.countError(error);
+  }
+
+  /** One error of `kind`, on its own: for a failure that is not a request (a TCP connection breaking). */
+  countError(error: ErrorKind): void {
+    switch (error) {
+      case 'refused': this.refused += 1; break;
+      case 'reset': this.reset += 1; break;
+      case 'timeout': this.timeout += 1; break;
+      default: this.other += 1;
     }
   }
 
@@ -168,5 +171,40 @@ export class ServiceCounters {
    */
   noBackend(): void {
     this.noBackends += 1;
+  }
+
+  // TCP connections. A connection is counted in the tick its connect phase
+  // settles, with the connect time as its latency, but stays in flight (open)
+  // until `connectionClosed()`; its bytes are counted as they flow. The
+  // mapping is described in core/proxy/tcp-service.ts.
+
+  /**
+   * A client connection reached a backend, or gave up (an error, or
+   * `noBackend: true`): one request in the tick, latency = accept to
+   * connected. It stays in flight until `connectionClosed()`.
+   */
+  connectionSettled(outcome: RequestOutcome): void {
+    if (outcome.noBackend === true) this.noBackends += 1;
+    this.tick.count(outcome.latencyMs, outcome.status, outcome.error, outcome.bytesIn, outcome.bytesOut);
+  }
+
+  /** A client connection closed: it no longer counts as in flight. */
+  connectionClosed(): void {
+    if (this.inFlight > 0) this.inFlight -= 1;
+  }
+
+  /** Bytes forwarded on a connection to `backend`: in = client to backend, out = backend to client. */
+  transferred(backend: Backend, bytesIn: number, bytesOut: number): void {
+    const t = backendCounters(this.backends, backend.id).tick;
+    t.bytesIn += bytesIn;
+    t.bytesOut += bytesOut;
+    this.tick.bytesIn += bytesIn;
+    this.tick.bytesOut += bytesOut;
+  }
+
+  /** An established connection to `backend` broke (a reset, or another socket error): an error, not a new request. */
+  connectionBroke(backend: Backend, kind: ErrorKind): void {
+    backendCounters(this.backends, backend.id).tick.countError(kind);
+    this.tick.countError(kind);
   }
 }

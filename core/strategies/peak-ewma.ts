@@ -6,6 +6,8 @@
  * new backend is tried at once; while it has requests in flight and still no
  * sample it costs a large penalty instead (Finagle's rule), so it is not
  * flooded before its first response says how fast it is.
+ * For TCP services the latency observed is the connect time, and in-flight
+ * counts open connections.
  */
 import { z } from 'zod';
 import { pickOfTwo } from './p2c';
@@ -20,7 +22,7 @@ export const peakEwma: StrategyDefinition<Record<string, never>> = {
   description: 'Two random backends; the one with the lower recent latency x load wins.',
   weighted: false,
   whenToUse: 'Backends whose speed differs or changes (mixed hardware, noisy neighbours, GC pauses).',
-  layer4: false,
+  layer4: true,
   params: [],
   options: z.strictObject({}),
   create(_options, deps) {

@@ -1,7 +1,7 @@
 /**
  * Chooses a service's strategy from what the core offers (`strategies:list`)
  * and edits the chosen strategy's parameters. Strategies that only make
- * sense per HTTP request are disabled for TCP services.
+ * sense per HTTP request (not `layer4`) are not offered for TCP services.
  */
 import { useState } from 'react';
 import type { ErrorData, ServiceView, StrategyInfo } from '../../core/contract';
@@ -20,7 +20,7 @@ export function StrategyPicker({ service }: { service: ServiceView }) {
   const [draft, setDraft] = useState<Record<string, unknown> | null>(null);
   const options = draft ?? service.strategyOptions;
   const current = strategies.find((s) => s.name === service.strategy);
-  const usable = (s: StrategyInfo) => service.protocol === 'http' || s.layer4;
+  const offered = strategies.filter((s: StrategyInfo) => service.protocol === 'http' || s.layer4 || s.name === service.strategy);
 
   async function set(strategy: string, next: Record<string, unknown>) {
     setDraft(strategy === service.strategy ? next : null);
@@ -35,10 +35,9 @@ export function StrategyPicker({ service }: { service: ServiceView }) {
         <label htmlFor="strategy-select">Strategy</label>
         <select id="strategy-select" value={service.strategy} onChange={(e) => void set(e.target.value, {})}>
           {!current && <option value={service.strategy}>{service.strategy}</option>}
-          {strategies.map((s) => (
-            <option key={s.name} value={s.name} title={s.description} disabled={!usable(s)}>
+          {offered.map((s) => (
+            <option key={s.name} value={s.name} title={s.description}>
               {s.label}
-              {usable(s) ? '' : ' (HTTP only)'}
             </option>
           ))}
         </select>
@@ -62,11 +61,11 @@ export function StrategyPicker({ service }: { service: ServiceView }) {
         </p>
       )}
       {error && <ErrorLines error={error} />}
-      {strategies.length > 0 && (
+      {offered.length > 0 && (
         <details className="strategy-compare">
           <summary>Compare strategies</summary>
           <dl>
-            {strategies.map((s) => (
+            {offered.map((s) => (
               <div key={s.name}>
                 <dt>{s.label}</dt>
                 <dd>

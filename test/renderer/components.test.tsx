@@ -188,12 +188,11 @@ describe('strategy picker', () => {
     expect(bridge.services[0]!.strategyOptions).toEqual({ hashOn: 'header', key: 'x-user' });
   });
 
-  it('disables HTTP-only strategies for a TCP service', async () => {
+  it('offers only layer-4 strategies for a TCP service', async () => {
     renderApp(new FakeBridge([serviceView('db', [], { protocol: 'tcp' })]));
     const select = (await screen.findByLabelText('Strategy')) as HTMLSelectElement;
-    await waitFor(() => expect(select.options.length).toBe(3));
-    const ring = [...select.options].find((o) => o.value === 'ring-hash')!;
-    expect(ring.disabled).toBe(true);
+    await waitFor(() => expect(select.options.length).toBe(2));
+    expect([...select.options].map((o) => o.value)).toEqual(['round-robin', 'weighted-round-robin']);
   });
 });
 

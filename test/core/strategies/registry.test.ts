@@ -51,7 +51,7 @@ describe('strategy registry', () => {
       expect(i.whenToUse.length).toBeGreaterThan(0);
     }
     expect(info.find((i) => i.name === 'maglev')!.params.map((p) => p.name)).toEqual(['hashOn', 'key', 'tableSize']);
-    expect(info.find((i) => i.name === 'peak-ewma')!.layer4).toBe(false);
+    expect(info.find((i) => i.name === 'peak-ewma')!.layer4).toBe(true);
     expect(info.find((i) => i.name === 'ring-hash')!.layer4).toBe(true);
     expect(info.filter((i) => !i.weighted).map((i) => i.name)).toEqual(['round-robin', 'peak-ewma']);
   });

@@ -1,0 +1,315 @@
+/**
+ * One client connection through a TCP service, in two phases.
+ *
+ * Connecting: a bounded loop picks a backend not tried yet and connects to
+ * it, within `timeouts.connectMs`. A failed connect is tried on another
+ * backend, up to `retries.attempts` tries in all: nothing has been forwarded
+ * yet, so a retry is always safe. Meanwhile the client's first bytes are read
+ * into a small buffer (at most EARLY_BYTES_MAX; past it the client is paused
+ * and TCP flow control holds the rest), so a client that speaks first, or
+ * sends and half-closes at once, loses nothing and a client that leaves is
+ * noticed.
+ *
+ * Bridged: the early bytes go out first, then both directions are piped
+ * (pipe's backpressure: a slow reader pauses the other side). Both sockets
+ * allow half-open connections, so a FIN from one side is forwarded as a FIN
+ * to the other (pipe ends its destination) and the other direction keeps
+ * flowing; each socket closes once it has both received and sent a FIN. A
+ * socket that closes any other way (an error, a reset, an idle timeout, a
+ * destroy) takes the other one with it: an error is passed on as a reset, so
+ * the peer learns the stream was cut rather than finished.
+ *
+ * The backend counts the connection as in flight from the start of its
+ * connect until both sockets have closed; the connection reports through the
+ * hooks as described in tcp-service.ts.
+ */
+import net from 'node:net';
+import { targetOf } from '../health/probe';
+import type { Backend } from '../model/backend';
+import type { RetrySpec, TimeoutsSpec } from '../model/spec';
+import type { AttemptOutcome, ErrorKind } from '../stats/types';
+import type { RequestOutcome } from '../stats/counters';
+import type { PickRequest } from '../strategies/types';
+import { errorKind, timeoutError } from './upstream-errors';
+
+/** Client bytes kept while the backend connection is being made; past this the client is paused. */
+export const EARLY_BYTES_MAX = 64 * 1024;
+
+export interface TcpServiceHooks {
+  /** Chooses a backend, excluding ids already tried for this connection; undefined = none available. */
+  pick(req: PickRequest, exclude: ReadonlySet<string>): Backend | undefined;
+  /** A client connection was accepted (it counts as open until `connectionClosed`). */
+  requestStarted(): void;
+  /** One connect attempt to a backend ended: connected (latencyMs = connect time) or failed (`error`). */
+  attemptEnded(backend: Backend, outcome: AttemptOutcome): void;
+  /** The connection is tried on another backend after its connect to `backend` failed. */
+  retried(backend: Backend): void;
+  /**
+   * The client connection reached a backend, or gave up (`error`, or
+   * `noBackend`): once per connection, latencyMs = accept to connected.
+   */
+  connectionSettled(outcome: RequestOutcome): void;
+  /** Bytes forwarded on a bridged connection: in = client to backend, out = backend to client. */
+  transferred(backend: Backend, bytesIn: number, bytesOut: number): void;
+  /** A bridged connection broke on the backend's side: reset, or another socket error. */
+  connectionBroke(backend: Backend, kind: ErrorKind): void;
+  /** The client connection closed, both sockets are gone. */
+  connectionClosed(): void;
+}
+
+/** What the connections of one service share. */
+export interface TcpContext {
+  readonly hooks: TcpServiceHooks;
+  now(): number;
+  timeouts(): TimeoutsSpec;
+  retries(): RetrySpec;
+  /** Remembers an upstream socket so the service can wait for it when closing. */
+  trackUpstream(socket: net.Socket): void;
+}
+
+type ConnectResult = { kind: 'connected'; socket: net.Socket } | { kind: 'failed'; error: ErrorKind } | { kind: 'cancelled' };
+
+const NO_HEADERS: PickRequest['headers'] = Object.freeze({});
+
+export class TcpConnection {
+  private readonly acceptedAt: number;
+  private early: Buffer[] = [];
+  private earlyBytes = 0;
+  /** The client sent its FIN before the bridge was up. */
+  private clientEnded = false;
+  private clientClosed = false;
+  private connecting = true;
+  private settled = false;
+  private finished = false;
+  /** The backend holding this connection in its in-flight count (connecting or bridged). */
+  private backend: Backend | undefined;
+  private upstream: net.Socket | undefined;
+  private upstreamClosed = false;
+  private upstreamError: unknown;
+  private cancelConnect: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: TcpContext,
+    private readonly client: net.Socket,
+    private readonly onFinished: (c: TcpConnection) => void,
+  ) {
+    this.acceptedAt = ctx.now();
+  }
+
+  start(): void {
+    const client = this.client;
+    client.setNoDelay(true);
+    client.on('error', () => {}); // seen through 'close'
+    client.on('data', this.onEarlyData);
+    client.on('end', this.onEarlyEnd);
+    client.once('close', (hadError: boolean) => this.onClientClose(hadError));
+    this.ctx.hooks.requestStarted();
+    this.connectLoop()
+      .catch(() => this.client.destroy())
+      .finally(() => {
+        this.connecting = false;
+        this.maybeFinish();
+      });
+  }
+
+  /** Drops both sides now (the service is shutting down). */
+  destroy(): void {
+    this.cancelConnect?.();
+    this.upstream?.destroy();
+    this.client.destroy();
+  }
+
+  private readonly onEarlyData = (chunk: Buffer): void => {
+    this.early.push(chunk);
+    this.earlyBytes += chunk.length;
+    if (this.earlyBytes >= EARLY_BYTES_MAX) this.client.pause();
+  };
+
+  private readonly onEarlyEnd = (): void => {
+    this.clientEnded = true;
+  };
+
+  /** Tries backends until one connects, within `retries.attempts`. */
+  private async connectLoop(): Promise<void> {
+    const maxAttempts = this.ctx.retries().attempts;
+    const req: PickRequest = { clientAddress: this.client.remoteAddress ?? '', headers: NO_HEADERS };
+    const tried = new Set<string>();
+    let last: { backend: Backend; error: ErrorKind } | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (this.clientClosed) return this.settle({});
+      const backend = this.ctx.hooks.pick(req, tried);
+      if (!backend) return this.giveUp(last ? { error: last.error } : { noBackend: true });
+      if (last) this.ctx.hooks.retried(last.backend);
+      tried.add(backend.id);
+      const result = await this.connect(backend);
+      if (result.kind === 'connected') return this.bridge(backend, result.socket);
+      if (result.kind === 'cancelled') return this.settle({});
+      last = { backend, error: result.error };
+      if (attempt >= maxAttempts) return this.giveUp({ error: result.error });
+    }
+  }
+
+  /** One connect attempt; the backend holds the connection in flight while it runs, and after it succeeds. */
+  private connect(backend: Backend): Promise<ConnectResult> {
+    const { connectMs } = this.ctx.timeouts();
+    const { host, port } = targetOf(backend.url);
+    const startedAt = this.ctx.now();
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+    } catch (err) {
+      const error = errorKind(err);
+      this.ctx.hooks.attemptEnded(backend, { latencyMs: 0, error, bytesIn: 0, bytesOut: 0 });
+      return Promise.resolve({ kind: 'failed', error });
+    }
+    socket.on('error', () => {}); // a destroyed socket may still report; the handlers below decide
+    backend.inFlight++;
+    this.backend = backend;
+    this.ctx.trackUpstream(socket);
+
+    return new Promise<ConnectResult>((resolve) => {
+      let done = false;
+      const finish = (err: unknown, cancelled = false) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        socket.off('connect', onConnect);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        this.cancelConnect = undefined;
+        const now = this.ctx.now();
+        const latencyMs = now - startedAt;
+        if (err === undefined && !cancelled) {
+          backend.observeLatency(latencyMs, now);
+          this.ctx.hooks.attemptEnded(backend, { latencyMs, bytesIn: 0, bytesOut: 0 });
+          resolve({ kind: 'connected', socket });
+          return;
+        }
+        socket.destroy();
+        backend.inFlight--;
+        this.backend = undefined;
+        if (cancelled) {
+          // The client left: not the backend's failure, so nothing is reported for this attempt.
+          resolve({ kind: 'cancelled' });
+          return;
+        }
+        const error = errorKind(err);
+        this.ctx.hooks.attemptEnded(backend, { latencyMs, error, bytesIn: 0, bytesOut: 0 });
+        resolve({ kind: 'failed', error });
+      };
+      const onConnect = () => finish(undefined);
+      const onError = (err: Error) => finish(err);
+      const onClose = () => finish(new Error('connection closed while connecting'));
+      const timer = setTimeout(() => finish(timeoutError('connect', connectMs)), connectMs);
+      socket.once('connect', onConnect);
+      socket.once('error', onError);
+      socket.once('close', onClose);
+      this.cancelConnect = () => finish(undefined, true);
+    });
+  }
+
+  /** Connected: the early bytes go first, then both directions are piped. */
+  private bridge(backend: Backend, upstream: net.Socket): void {
+    const { client, ctx } = this;
+    const hooks = ctx.hooks;
+    this.upstream = upstream;
+    this.settle({});
+    upstream.on('error', (err) => (this.upstreamError ??= err));
+    upstream.once('close', (hadError: boolean) => this.onUpstreamClose(hadError));
+    if (this.clientClosed) {
+      // The client left between the connect and now.
+      upstream.destroy();
+      return;
+    }
+
+    client.pause();
+    client.off('data', this.onEarlyData);
+    client.off('end', this.onEarlyEnd);
+    client.on('data', (chunk: Buffer) => hooks.transferred(backend, chunk.length, 0));
+    upstream.on('data', (chunk: Buffer) => hooks.transferred(backend, 0, chunk.length));
+
+    for (const chunk of this.early) upstream.write(chunk);
+    if (this.earlyBytes > 0) hooks.transferred(backend, this.earlyBytes, 0);
+    this.early = [];
+    // A client that already sent its FIN has nothing more to pipe: pass the FIN on.
+    if (this.clientEnded) upstream.end();
+    else client.pipe(upstream);
+    upstream.pipe(client);
+
+    const { idleMs } = ctx.timeouts();
+    if (idleMs > 0) {
+      // Each socket's timer restarts on its reads and writes, so either direction moving keeps the connection.
+      const onIdle = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.setTimeout(idleMs, onIdle);
+      upstream.setTimeout(idleMs, onIdle);
+    }
+  }
+
+  private giveUp(outcome: { error?: ErrorKind; noBackend?: boolean }): void {
+    this.settle(outcome);
+    // A reset says "no service" more plainly than a clean close would.
+    resetQuietly(this.client);
+  }
+
+  /** Reports the end of the connect phase, once. */
+  private settle(outcome: { error?: ErrorKind; noBackend?: boolean }): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.ctx.hooks.connectionSettled({ latencyMs: this.ctx.now() - this.acceptedAt, bytesIn: 0, bytesOut: 0, ...outcome });
+  }
+
+  private onClientClose(hadError: boolean): void {
+    this.clientClosed = true;
+    this.cancelConnect?.();
+    const up = this.upstream;
+    if (up && !up.destroyed) {
+      if (hadError) resetQuietly(up);
+      else if (!halfClosedBothWays(this.client)) up.destroy();
+      // Otherwise the upstream is finishing its own half-close (bounded by its idle timer).
+    }
+    this.maybeFinish();
+  }
+
+  private onUpstreamClose(hadError: boolean): void {
+    this.upstreamClosed = true;
+    if (hadError && this.backend) this.ctx.hooks.connectionBroke(this.backend, errorKind(this.upstreamError));
+    const client = this.client;
+    if (!client.destroyed) {
+      if (hadError) resetQuietly(client);
+      else if (!halfClosedBothWays(this.upstream!)) client.destroy();
+    }
+    this.maybeFinish();
+  }
+
+  /** Both sockets closed and the connect loop is over: the backend lets go, and the connection is reported closed. */
+  private maybeFinish(): void {
+    if (this.finished || this.connecting || !this.clientClosed) return;
+    if (this.upstream && !this.upstreamClosed) return;
+    this.finished = true;
+    if (this.backend) {
+      this.backend.inFlight--;
+      this.backend = undefined;
+    }
+    this.settle({});
+    this.ctx.hooks.connectionClosed();
+    this.onFinished(this);
+  }
+}
+
+/** The socket both received and sent a FIN: it closed the clean way. */
+function halfClosedBothWays(socket: net.Socket): boolean {
+  return socket.readableEnded && socket.writableFinished;
+}
+
+/** Closes with a TCP reset (RST) rather than a FIN; a socket already gone is left alone. */
+function resetQuietly(socket: net.Socket): void {
+  if (socket.destroyed) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
