@@ -61,7 +61,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       } else {
         io.out.write(`${line}\n`);
       }
-    } else if (live) {
+    } else if (push.channel === 'stats' && live) {
       io.out.write(`\x1b[H\x1b[J${renderTable(push.snapshot, recent)}\n`);
     }
   });

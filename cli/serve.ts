@@ -61,18 +61,18 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     workspace = parseWorkspace(demo.workspace);
   }
 
-  await ensureRendererBuilt(io);
-  const workbench = new Workbench({ workspace, path, tickMs });
+  // The Workbench owns the demo fleet: `demo:*` commands act on it, and it stops with the Workbench.
+  const workbench = new Workbench({ workspace, path, tickMs, demo: fleet });
   workbench.subscribe((push) => {
     if (push.channel === 'event' && push.event.type !== 'config:changed') io.out.write(`${describeEvent(push.event)}\n`);
   });
   let browserHost: Awaited<ReturnType<typeof startBrowserHost>>;
   try {
+    await ensureRendererBuilt(io);
     await workbench.start();
     browserHost = await startBrowserHost({ workbench, host, port, staticDir: RENDERER_DIST });
   } catch (err) {
     await workbench.stop(0);
-    await fleet?.stopAll();
     throw err;
   }
   io.out.write(`LB Workbench is running in browser mode: open\n\n  ${browserHost.url}\n\n(Ctrl-C to stop)\n`);
@@ -86,7 +86,6 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       void (async () => {
         await browserHost.close();
         await workbench.stop(2000);
-        await fleet?.stopAll();
         resolve(0);
       })();
     };

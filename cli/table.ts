@@ -51,5 +51,19 @@ export function describeEvent(e: WorkbenchEvent): string {
       return `${time} ${e.service} stopped`;
     case 'service:error':
       return `${time} ${e.service} error: ${e.error.message}`;
+    case 'faults:changed':
+      return `${time} ${e.service}/${e.backend} ${e.labels.length ? `faults: ${e.labels.join(', ')}` : 'faults cleared'}`;
+    case 'demo:changed':
+      return `${time} demo backend ${e.name} ${e.change}`;
+    case 'load:started':
+      return `${time} load started against ${e.target}${e.drill ? ` (drill ${e.drill})` : ''}`;
+    case 'load:done':
+      return `${time} load ended (${e.summary.reason}): ${e.summary.sent} sent, ${e.summary.ok} ok`;
+    case 'drill:started':
+      return `${time} drill ${e.drill} started on ${e.service}`;
+    case 'drill:step':
+      return `${time} drill ${e.drill}: ${e.label}${e.error ? ` failed: ${e.error.message}` : ''}`;
+    case 'drill:done':
+      return `${time} drill ${e.drill} ${e.result}: ${e.verdict.clean ? 'clean' : 'not clean'}`;
   }
 }

@@ -6,8 +6,11 @@
  * Every command validates its input, builds the whole new workspace, checks
  * it, and only then touches the running services: a rejected change leaves
  * the running config exactly as it was.
+ *
+ * Features with state of their own (faults, demo backends and load, drills)
+ * own their handlers in their directories; they get a CommandContext.
  */
-import { commandInputs, isCommandName, type CommandArgs, type CommandName, type CommandOutput, type CommandOutputs } from './contract/commands';
+import { commandInputs, isCommandName, type CommandInput, type CommandName, type CommandOutput } from './contract/commands';
 import type { Push, WorkbenchEvent } from './contract/events';
 import { loadWorkspaceFile, parseWorkspace, saveWorkspaceFile } from './config/workspace-file';
 import { LbError, toErrorData } from './model/errors';
@@ -18,6 +21,12 @@ import { ServiceRuntime, type RuntimeDeps } from './service-runtime';
 import { StatsCollector, startTicker } from './stats/collector';
 import { strategyInfo } from './strategies/registry';
 import { editWorkspace } from './config/edit';
+import type { CommandContext, Handler, Handlers } from './command-context';
+import { DemoLab, demoCommands } from './demo/commands';
+import { DemoFleet } from './demo/fleet';
+import { LoadRunner, loadCommands } from './demo/load-runner';
+import { DrillRunner, drillCommands } from './drills/commands';
+import { faultCommands } from './faults/commands';
 
 export interface WorkbenchOptions {
   workspace?: WorkspaceInput;
@@ -31,9 +40,13 @@ export interface WorkbenchOptions {
   dataPlane?: boolean;
   /** How long `stop()` lets in-flight requests finish. */
   graceMs?: number;
+  /** Demo backends already running (createDemo's) for the Workbench to own; a new, empty fleet otherwise. */
+  demo?: DemoFleet;
 }
 
-type Handler<K extends CommandName> = (input: CommandArgs<K>) => Promise<CommandOutputs[K]> | CommandOutputs[K];
+/** Commands whose handlers live in a feature's directory. */
+type FeatureCommand = Extract<CommandName, `${'faults' | 'demo' | 'load' | 'drills'}:${string}`>;
+type CoreCommand = Exclude<CommandName, FeatureCommand>;
 
 export class Workbench {
   private workspace: WorkspaceSpec;
@@ -49,6 +62,11 @@ export class Workbench {
   private started = false;
   /** Commands run one at a time so two edits never interleave around an await. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly ctx: CommandContext;
+  private readonly demo: DemoLab;
+  private readonly load: LoadRunner;
+  private readonly drills: DrillRunner;
+  private readonly handlers: Handlers<CommandName>;
 
   constructor(options: WorkbenchOptions = {}) {
     this.workspace = parseWorkspace(options.workspace ?? { services: [] });
@@ -65,6 +83,17 @@ export class Workbench {
       dataPlane: this.dataPlane,
     };
     for (const spec of this.workspace.services) this.services.set(spec.name, new ServiceRuntime(spec, this.deps));
+    this.ctx = this.commandContext();
+    this.demo = new DemoLab(options.demo ?? new DemoFleet({ random: this.deps.random }), this.ctx);
+    this.load = new LoadRunner(this.ctx);
+    this.drills = new DrillRunner(this.ctx, this.demo, this.load);
+    this.handlers = {
+      ...this.coreHandlers,
+      ...faultCommands(this.ctx),
+      ...demoCommands(this.ctx, this.demo),
+      ...loadCommands(this.ctx, this.load),
+      ...drillCommands(this.ctx, this.drills),
+    };
   }
 
   /**
@@ -89,12 +118,18 @@ export class Workbench {
     this.stopTicker = startTicker(this.tickMs, () => this.tick());
   }
 
-  /** Stops accepting, lets in-flight requests finish (bounded), closes everything. */
+  /**
+   * Ends a drill and the load run, stops accepting, lets in-flight requests
+   * finish (bounded), closes everything, and stops the demo backends.
+   */
   async stop(graceMs = this.graceMs): Promise<void> {
+    await this.drills.stop();
+    await this.load.stop();
     this.stopTicker?.();
     this.stopTicker = undefined;
     this.started = false;
     await Promise.all([...this.services.values()].map((s) => s.stop(graceMs)));
+    await this.demo.stopAll();
   }
 
   subscribe(listener: (push: Push) => void): () => void {
@@ -119,6 +154,26 @@ export class Workbench {
     const result = this.queue.then(run, run);
     this.queue = result;
     return result;
+  }
+
+  /** What feature handlers may use; `call` runs a handler directly, for use inside another one. */
+  private commandContext(): CommandContext {
+    return {
+      now: () => this.deps.now(),
+      random: () => this.deps.random(),
+      emit: (event) => this.emit(event),
+      publish: (push) => this.publish(push),
+      subscribe: (listener) => this.subscribe(listener),
+      runtime: (name) => this.runtime(name),
+      runtimes: () => [...this.services.values()],
+      workspace: () => this.getWorkspace(),
+      commit: (next, cause) => this.commit(next, cause),
+      call: async <K extends CommandName>(name: K, input: CommandInput<K>) => {
+        const parsed = parseOrThrow(commandInputs[name], input, 'INPUT_INVALID');
+        return (await (this.handlers[name] as Handler<K>)(parsed as never)) as CommandOutput<K>;
+      },
+      invoke: (name, input) => this.invoke(name, input),
+    };
   }
 
   /** The current workspace (a copy). */
@@ -213,7 +268,9 @@ export class Workbench {
     for (const spec of next.services) {
       const fresh = rebound.get(spec.name);
       if (fresh) {
-        this.services.get(spec.name)?.dispose();
+        const old = this.services.get(spec.name);
+        if (old) carryFaults(old, fresh);
+        old?.dispose();
         this.services.set(spec.name, fresh);
       } else {
         this.services.get(spec.name)!.update(spec);
@@ -225,7 +282,8 @@ export class Workbench {
     for (const [name, svc] of ordered) this.services.set(name, svc);
   }
 
-  private readonly handlers: { [K in CommandName]: Handler<K> } = {
+  /** The workspace's own commands; the features' are added in the constructor. */
+  private readonly coreHandlers: Handlers<CoreCommand> = {
     'workspace:get': () => this.getWorkspace(),
     'workspace:replace': async ({ workspace }) => {
       await this.commit(workspace as WorkspaceSpec, 'workspace replaced');
@@ -305,5 +363,13 @@ export class Workbench {
   /** A copy of the workspace for a command to edit. */
   private draft(): WorkspaceSpec {
     return structuredClone(this.workspace);
+  }
+}
+
+/** A rebound service keeps its backends' injected faults (matched by name). */
+function carryFaults(from: ServiceRuntime, to: ServiceRuntime): void {
+  for (const b of to.backends) {
+    const old = from.backends.find((x) => x.name === b.name);
+    if (old && old.faults.size > 0) b.faults.set(old.faults.list());
   }
 }

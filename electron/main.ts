@@ -67,7 +67,8 @@ async function start(): Promise<void> {
 
   const last = lastWorkspaceStore(app.getPath('userData'));
   const { workspace, path } = await initialWorkspace(await last.read());
-  const wb = new Workbench({ workspace, path });
+  // The Workbench owns the demo fleet (if the demo started): demo:* commands act on it.
+  const wb = new Workbench({ workspace, path, demo: fleet });
   workbench = wb;
   await wb.start();
 

@@ -22,10 +22,20 @@ import {
 import type { CheckResult, HealthState } from '../model/backend';
 import type { StatsSnapshot } from '../stats/types';
 import type { StrategyParam } from '../strategies/types';
+import { FaultListSchema, FaultSchema, type Fault } from '../faults/spec';
+import { DemoAddSpecSchema, DemoBackendSpecSchema, type DemoBackendSpec } from '../demo/spec';
+import type { DemoBackendStats } from '../demo/demo-backend';
+import { ClosedLoopSchema, OpenLoopSchema, type LoadSpec } from '../demo/load/spec';
+import type { LoadProgress, LoadSummary } from '../demo/load/types';
+import { DrillSchema, type DrillSpec } from '../drills/spec';
+import type { DrillReport, DrillStatus } from '../drills/report';
 
 const ServiceRef = z.string().min(1, 'name a service');
 /** A backend by id or by name. */
 const BackendRef = z.string().min(1, 'name a backend');
+
+/** A load spec whose target may be left out: it defaults to the service's address. */
+export const LoadStartSpecSchema = z.discriminatedUnion('mode', [OpenLoopSchema.partial({ target: true }), ClosedLoopSchema.partial({ target: true })]);
 
 export const commandInputs = {
   'workspace:get': z.object({}),
@@ -69,10 +79,41 @@ export const commandInputs = {
   'strategy:set': z.object({ service: ServiceRef, strategy: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
   'strategies:list': z.object({}),
   'stats:history': z.object({ sinceTick: z.number().int().optional() }),
+  /** Replaces a backend's injected faults (runtime only: not saved in the workspace). An empty list heals it. */
+  'faults:set': z.object({ service: ServiceRef, backend: BackendRef, faults: FaultListSchema }),
+  /** Heals every backend, a service's backends, or one backend. */
+  'faults:clear': z
+    .object({ service: ServiceRef.optional(), backend: BackendRef.optional() })
+    .refine((x) => x.backend === undefined || x.service !== undefined, { message: 'name the service of the backend', path: ['service'] }),
+  'faults:list': z.object({ service: ServiceRef.optional() }),
+  /** Starts a demo backend (the next free name and colour unless given) and adds it to the service. */
+  'demo:add': z.object({ service: ServiceRef, spec: DemoAddSpecSchema.optional() }),
+  /** Stops a demo backend and removes it from every service that balances it. */
+  'demo:remove': z.object({ name: z.string().min(1, 'name a demo backend') }),
+  'demo:list': z.object({}),
+  /** Starts the one load run (CONFLICT while one or a drill runs). Progress is pushed on the 'load' channel. */
+  'load:start': z.object({ spec: LoadStartSpecSchema, service: ServiceRef.optional() }),
+  /** Asks the run to stop; the summary follows as a 'load:done' event. */
+  'load:stop': z.object({}),
+  'load:status': z.object({}),
+  'drills:list': z.object({}),
+  /** Adds a drill to the workspace, or replaces the one of the same name. */
+  'drills:save': z.object({ drill: DrillSchema }),
+  'drills:remove': z.object({ name: z.string().min(1) }),
+  /** Starts a drill and answers at once; 'drill:step' events follow, and 'drill:done' with the verdict. */
+  'drills:run': z.object({ name: z.string().min(1) }),
+  /** Ends the running drill early (its report says `stopped`). */
+  'drills:stop': z.object({}),
+  'drills:status': z.object({}),
+  /** The last finished drill's report, or null. */
+  'drills:report': z.object({}),
+  /** Writes the last report as JSON, or as one self-contained HTML page (inline CSS and SVG). */
+  'drills:export': z.object({ format: z.enum(['json', 'html']), path: z.string().min(1, 'give a file path') }),
 } as const;
 
 // Re-exported so UIs can validate as the user types with the core's own rules.
-export { BackendSpecSchema, ServiceSpecSchema };
+export { BackendSpecSchema, ServiceSpecSchema, FaultSchema, DemoBackendSpecSchema, DrillSchema };
+export type { Fault, DemoBackendSpec, DemoBackendStats, LoadSpec, LoadProgress, LoadSummary, DrillSpec, DrillReport, DrillStatus };
 
 export interface BackendView extends BackendSpec {
   id: string;
@@ -80,6 +121,47 @@ export interface BackendView extends BackendSpec {
   health: HealthState;
   ejected: boolean;
   lastCheck: CheckResult | null;
+  /** Injected faults, disabled ones included (runtime state, not part of the spec). */
+  faults: Fault[];
+}
+
+/** One backend's injected faults. */
+export interface BackendFaults {
+  service: string;
+  backend: string;
+  backendId: string;
+  faults: Fault[];
+  /** Short labels of the faults that apply now (enabled): `latency +300 ms`, `error 503 @ 50%`. */
+  labels: string[];
+}
+
+/** A demo backend the Workbench runs. */
+export interface DemoView {
+  name: string;
+  colour: string;
+  /** Where it listens (kept while a drill has it stopped). */
+  url: string;
+  /** False while stopped (a drill's kill). */
+  running: boolean;
+  spec: DemoBackendSpec;
+  stats: DemoBackendStats;
+  /** The service backends whose URL is this demo backend's. */
+  usedBy: Array<{ service: string; backend: string; backendId: string }>;
+}
+
+/** The load generator's state: at most one run at a time (a drill's load included). */
+export interface LoadStatus {
+  state: 'idle' | 'running' | 'stopping';
+  /** Who runs it: a user's `load:start`, or a drill (by name). */
+  owner: { kind: 'user' } | { kind: 'drill'; drill: string } | null;
+  service: string | null;
+  target: string | null;
+  spec: LoadSpec | null;
+  startedAt: number | null;
+  /** The latest progress of the current run. */
+  progress: LoadProgress | null;
+  /** The summary of the last finished run. */
+  last: LoadSummary | null;
 }
 
 export interface ServiceView extends Omit<ServiceSpec, 'backends'> {
@@ -115,6 +197,26 @@ export interface CommandOutputs {
   'strategy:set': ServiceView;
   'strategies:list': StrategyInfo[];
   'stats:history': StatsSnapshot[];
+  'faults:set': BackendFaults;
+  /** The backends that had faults and were healed. */
+  'faults:clear': BackendFaults[];
+  /** Every backend (of the service, or of all), with or without faults. */
+  'faults:list': BackendFaults[];
+  'demo:add': { demo: DemoView; backend: BackendView };
+  /** The service backends removed with it. */
+  'demo:remove': { removed: string; backends: BackendView[] };
+  'demo:list': DemoView[];
+  'load:start': LoadStatus;
+  'load:stop': LoadStatus;
+  'load:status': LoadStatus;
+  'drills:list': DrillSpec[];
+  'drills:save': DrillSpec;
+  'drills:remove': { removed: string };
+  'drills:run': DrillStatus;
+  'drills:stop': DrillStatus;
+  'drills:status': DrillStatus;
+  'drills:report': DrillReport | null;
+  'drills:export': { path: string; format: 'json' | 'html'; bytes: number };
 }
 
 export type CommandName = keyof typeof commandInputs;

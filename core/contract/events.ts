@@ -6,6 +6,10 @@
 import type { HealthState } from '../model/backend';
 import type { ErrorData } from '../model/errors';
 import type { StatsSnapshot } from '../stats/types';
+import type { Fault } from '../faults/spec';
+import type { LoadProgress, LoadSummary } from '../demo/load/types';
+import type { DrillResult, DrillVerdict } from '../drills/report';
+import type { DrillAction } from '../drills/spec';
 
 interface BackendEventBase {
   at: number;
@@ -21,9 +25,32 @@ export type WorkbenchEvent =
   | { type: 'config:changed'; at: number; cause: string }
   | { type: 'service:listening'; at: number; service: string; address: string }
   | { type: 'service:stopped'; at: number; service: string }
-  | { type: 'service:error'; at: number; service: string; error: ErrorData };
+  | { type: 'service:error'; at: number; service: string; error: ErrorData }
+  /** A backend's injected faults changed (set, toggled, cleared); `labels` are the ones that apply now. */
+  | ({ type: 'faults:changed'; faults: Fault[]; labels: string[] } & BackendEventBase)
+  | { type: 'demo:changed'; at: number; name: string; change: 'added' | 'removed' | 'stopped' | 'started' }
+  | { type: 'load:started'; at: number; service: string | null; target: string; drill: string | null }
+  | { type: 'load:done'; at: number; service: string | null; drill: string | null; summary: LoadSummary }
+  | { type: 'drill:started'; at: number; drill: string; service: string; durationMs: number }
+  | {
+      type: 'drill:step';
+      at: number;
+      drill: string;
+      index: number;
+      atMs: number;
+      action: DrillAction;
+      service: string;
+      backend: string | null;
+      label: string;
+      error?: ErrorData;
+    }
+  /** The full report is `drills:report`. */
+  | { type: 'drill:done'; at: number; drill: string; result: DrillResult; verdict: DrillVerdict };
 
 export type EventType = WorkbenchEvent['type'];
 
-/** Everything pushed from the core to a UI, on a single channel. */
-export type Push = { channel: 'event'; event: WorkbenchEvent } | { channel: 'stats'; snapshot: StatsSnapshot };
+/** Everything pushed from the core to a UI, on a single channel. `load` carries the load run's progress, about every 500 ms. */
+export type Push =
+  | { channel: 'event'; event: WorkbenchEvent }
+  | { channel: 'stats'; snapshot: StatsSnapshot }
+  | { channel: 'load'; progress: LoadProgress };

@@ -7,7 +7,7 @@
  * is one JSON text message.
  *   client → server  RequestMessage  `{ id, name, input }`
  *   server → client  ReplyMessage    `{ id, result }`   (exactly one per request, same id)
- *                    PushMessage     `{ push }`         (events and stats ticks)
+ *                    PushMessage     `{ push }`         (events, stats ticks, load progress)
  * Errors travel inside `result` as data; a malformed request still gets a
  * reply when it carries an id.
  */
@@ -68,7 +68,7 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
   if (typeof msg.id === 'number' && isObject(msg.result) && typeof msg.result.ok === 'boolean') {
     return msg as unknown as ReplyMessage;
   }
-  if (isObject(msg.push) && (msg.push.channel === 'event' || msg.push.channel === 'stats')) {
+  if (isObject(msg.push) && (msg.push.channel === 'event' || msg.push.channel === 'stats' || msg.push.channel === 'load')) {
     return msg as unknown as PushMessage;
   }
   return undefined;

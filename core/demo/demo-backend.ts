@@ -14,34 +14,16 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { z } from 'zod';
 import { LbError } from '../model/errors';
 import { parseOrThrow } from '../model/validate';
-import { LatencySchema, sampleLatency, type LatencyInput } from './latency';
+import { sampleLatency, type LatencyInput } from './latency';
+import { DemoBackendSpecSchema, type DemoBackendInput, type DemoBackendSpec } from './spec';
+
+export { DemoBackendSpecSchema, type DemoBackendInput, type DemoBackendSpec } from './spec';
 
 const HOST = '127.0.0.1';
 /** What a health check costs: not nothing, but never the modelled latency. */
 const HEALTH_COST_MS = 1;
-
-export const DemoBackendSpecSchema = z.object({
-  name: z
-    .string()
-    .min(1, 'must not be empty')
-    .max(64, 'must be at most 64 characters')
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'may use letters, digits, space, dot, dash and underscore'),
-  colour: z
-    .string()
-    .regex(/^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, 'must be a CSS hex colour such as #4e79a7')
-    .default('#4e79a7'),
-  latency: LatencySchema.prefault({}),
-  errorRate: z.number().min(0).max(1).default(0).describe('Share of requests answered with errorStatus (0..1).'),
-  errorStatus: z.number().int().min(400).max(599).default(500),
-  capacity: z.number().int().min(1).max(10_000).default(100).describe('Requests served at once; more wait in a FIFO queue.'),
-  healthy: z.boolean().default(true).describe('What GET /health reports.'),
-  port: z.number().int().min(0).max(65_535).default(0).describe('0 picks a free port.'),
-});
-export type DemoBackendSpec = z.infer<typeof DemoBackendSpecSchema>;
-export type DemoBackendInput = z.input<typeof DemoBackendSpecSchema>;
 
 /** What `update()` may change: anything but the name and the port; `latency` merges field by field. */
 export type DemoBackendUpdate = Partial<Omit<DemoBackendInput, 'name' | 'port' | 'latency'>> & {

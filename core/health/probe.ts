@@ -149,6 +149,12 @@ export function probeTcp(url: URL, opts: TcpProbeOptions): Promise<ProbeOutcome>
   const { send, expect } = opts;
   const started = performance.now();
   return settleOnce(opts, (finish) => {
+    const injected = injectedProbeOutcome(opts.fault, expect ? 'tcp-reply' : 'tcp');
+    if (injected === 'hang') return IDLE;
+    if (injected) {
+      finish(injected);
+      return IDLE;
+    }
     const socket = net.connect({ host, port });
     let reply = Buffer.alloc(0);
     const mismatch = (why: string) => `${why}: reply ${showReply(reply)} (expected ${expect?.text ?? ''})`;

@@ -4,6 +4,7 @@
  * in-flight count and latency estimate); health, drain, disable and capacity
  * all live here.
  */
+import { FaultSet } from '../faults/fault-set';
 import { backendName, type AdminState, type BackendSpec } from './spec';
 
 export type HealthState = 'unknown' | 'healthy' | 'unhealthy';
@@ -47,12 +48,15 @@ export class Backend implements Pickable {
   lastCheck: CheckResult | undefined;
   ejected = false;
   inFlight = 0;
+  /** Injected faults on the path to this backend (runtime only, never in the spec); the proxy and the health checker both consult them. */
+  readonly faults = new FaultSet();
 
   private ewmaMs = 0;
   private ewmaAt = 0;
 
   constructor(spec: BackendSpec, id?: string) {
-    this.id = id ?? `b${nextId++}`;
+    // '#' cannot appear in a backend name, so an id never matches another backend's name.
+    this.id = id ?? `#${nextId++}`;
     this.name = backendName(spec);
     this.url = new URL(spec.url);
     this.weight = spec.weight;

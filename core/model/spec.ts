@@ -4,6 +4,7 @@
  * published for editors and the runtime validation are the same thing.
  */
 import { z } from 'zod';
+import { DrillSchema } from '../drills/spec';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -57,8 +58,22 @@ export type BackendInput = z.input<typeof BackendSpecSchema>;
 
 const STATUS_RANGE = /^\d{3}(-\d{3})?(,\s*\d{3}(-\d{3})?)*$/;
 
+/** A health check's `expect` written as a regular expression: `/pattern/flags`; anything else is a substring. */
+export const EXPECT_REGEX = /^\/(.+)\/([imsu]*)$/s;
+
+function expectProblem(value: string): string | undefined {
+  const m = EXPECT_REGEX.exec(value);
+  if (!m) return undefined;
+  try {
+    new RegExp(m[1]!, m[2]);
+    return undefined;
+  } catch (err) {
+    return `is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 export const HealthCheckSchema = z.object({
-  type: z.enum(['http', 'tcp']).default('http').describe('http requests a path; tcp only opens a connection.'),
+  type: z.enum(['http', 'tcp']).default('http').describe('http requests a path; tcp opens a connection (and, with send/expect, exchanges a greeting). Backends with tcp:// URLs are always checked over tcp.'),
   path: z.string().startsWith('/', 'must start with /').default('/health'),
   expectStatus: z.string().regex(STATUS_RANGE, 'must be statuses or ranges such as 200-399 or 200,204').default('200-399'),
   intervalMs: z.number().int().min(100).max(3_600_000).default(1000),
@@ -66,6 +81,22 @@ export const HealthCheckSchema = z.object({
   rise: z.number().int().min(1).max(100).default(2).describe('Consecutive passes that mark an unhealthy backend healthy.'),
   fall: z.number().int().min(1).max(100).default(2).describe('Consecutive failures that mark a healthy backend unhealthy.'),
   downIntervalMs: z.number().int().min(100).max(3_600_000).optional().describe('A faster (or slower) interval while a backend is unhealthy.'),
+  send: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(4096)
+    .optional()
+    .describe('TCP checks: sent once connected, such as "PING\\r\\n". The escapes \\r \\n \\t \\\\ and \\xHH are understood even when written literally.'),
+  expect: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(4096)
+    .superRefine((value, ctx) => {
+      const problem = expectProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional()
+    .describe('TCP checks: the reply must contain this text, or match /regex/flags, within timeoutMs.'),
 });
 export type HealthCheckSpec = z.infer<typeof HealthCheckSchema>;
 
@@ -83,8 +114,8 @@ export type PassiveHealthSpec = z.infer<typeof PassiveHealthSchema>;
 export const RetrySchema = z.object({
   attempts: z.number().int().min(1).max(10).default(3).describe('Total tries per request, the first included.'),
   retryNonIdempotent: z.boolean().default(false).describe('Also retry POST and PATCH after they were sent. Off by default: they may run twice.'),
-  budgetPercent: z.number().min(0).max(100).default(20).describe('At most this share of the requests in flight may be retrying at once...'),
-  minRetryConcurrency: z.number().int().min(0).default(3).describe('...but this many retrying requests are always allowed.'),
+  budgetPercent: z.number().min(0).max(100).default(50).describe('At most this share of the requests in flight may be retrying at once...'),
+  minRetryConcurrency: z.number().int().min(0).default(10).describe('...but this many retrying requests are always allowed.'),
   replayBufferBytes: z.number().int().min(0).max(64 * 1024 * 1024).default(64 * 1024).describe('Request bodies up to this size are kept so a sent request can be replayed.'),
 });
 export type RetrySpec = z.infer<typeof RetrySchema>;
@@ -139,8 +170,14 @@ export const WorkspaceSchema = z
     $schema: z.string().optional(),
     name: z.string().max(128).optional(),
     services: z.array(ServiceSpecSchema).default([]),
+    drills: z.array(DrillSchema).optional().describe('Failover drills: load plus a timeline of kills, faults and fixes (see core/drills).'),
   })
   .superRefine((ws, ctx) => {
+    const drills = new Set<string>();
+    ws.drills?.forEach((d, i) => {
+      if (drills.has(d.name)) ctx.addIssue({ code: 'custom', path: ['drills', i, 'name'], message: `duplicate drill name "${d.name}"` });
+      drills.add(d.name);
+    });
     const names = new Set<string>();
     const listens = new Set<string>();
     ws.services.forEach((s, i) => {

@@ -6,9 +6,14 @@
  *  - `failed`: no response reached the client, so it may be retried;
  *  - `answered`: a response went to the client (complete, or cut short);
  *  - `clientGone`: the client left before an answer.
+ * Injected faults (core/faults) are drawn once per attempt and act here, so
+ * that what they cause is reported exactly as the real failure would be.
  */
 import type http from 'node:http';
+import type { Readable, Transform } from 'node:stream';
 import tls from 'node:tls';
+import { faultError, type FaultPlan } from '../faults/fault-set';
+import { responseShapers } from '../faults/response';
 import type { Backend } from '../model/backend';
 import type { ErrorKind, AttemptOutcome } from '../stats/types';
 import { downstreamResponseHeaders } from './hop-by-hop';
@@ -30,6 +35,11 @@ export class Attempt {
   private startedAt = 0;
   private bytesIn = 0;
   private bytesOut = 0;
+  private fault: FaultPlan | undefined;
+  /** Injected latency already spent; it counts toward the response timeout. */
+  private faultDelayMs = 0;
+  private faultTimer: NodeJS.Timeout | undefined;
+  private shapers: Transform[] = [];
   private resolve: (r: AttemptResult) => void = () => {};
 
   constructor(
@@ -42,9 +52,18 @@ export class Attempt {
 
   run(): Promise<AttemptResult> {
     const done = new Promise<AttemptResult>((resolve) => (this.resolve = resolve));
-    const { connectMs } = this.ctx.timeouts();
     this.backend.inFlight++;
     this.startedAt = this.ctx.now();
+    this.fault = this.backend.faults.plan(this.ctx.random);
+    if (this.fault) this.injectFault(this.fault);
+    else this.forward();
+    return done;
+  }
+
+  /** Sends the request to the backend through http-proxy. */
+  private forward(): void {
+    if (this.settled) return;
+    const { connectMs } = this.ctx.timeouts();
     this.connectTimer = setTimeout(() => this.fail(timeoutError('connect', connectMs)), connectMs);
     const buffer = this.body.open();
     try {
@@ -61,7 +80,61 @@ export class Attempt {
       this.bytesIn += chunk.length;
       this.responseTimer?.refresh();
     });
-    return done;
+  }
+
+  /**
+   * Applies an injected fault plan: `down` refuses at once; otherwise the
+   * latency passes first (counting toward the response timeout), then a hang
+   * waits for that timeout, an error status is answered on the backend's
+   * behalf, and anything else is forwarded (a reset or a shaped body acts on
+   * the response).
+   */
+  private injectFault(plan: FaultPlan): void {
+    const answer = plan.answer;
+    if (answer?.kind === 'refuse') return this.fail(faultError('refuse', this.backend.name));
+    const { responseMs } = this.ctx.timeouts();
+    this.faultDelayMs = Math.min(plan.delayMs, responseMs);
+    const next = () => {
+      if (answer?.kind === 'hang' || plan.delayMs >= responseMs) {
+        // As if sent and never answered: only the response timeout ends it.
+        this.bodySent = true;
+        this.responseTimer = setTimeout(() => this.fail(timeoutError('response', responseMs)), responseMs - this.faultDelayMs);
+      } else if (answer?.kind === 'error') {
+        this.answerForBackend(answer.status);
+      } else {
+        this.forward();
+      }
+    };
+    if (this.faultDelayMs > 0) this.faultTimer = setTimeout(next, this.faultDelayMs);
+    else next();
+  }
+
+  /** An injected error status: the proxy answers, and it counts as the backend's answer (stats, passive health). */
+  private answerForBackend(status: number): void {
+    const payload = Buffer.from(`injected fault: ${status} for backend ${this.backend.name}\n`);
+    const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'content-length': payload.length, 'x-lb-fault': 'error' };
+    const bodyPending = !this.req.complete && (this.req.headers['transfer-encoding'] !== undefined || Number(this.req.headers['content-length'] ?? 0) > 0);
+    if (bodyPending || this.ctx.draining()) headers.connection = 'close';
+    const now = this.ctx.now();
+    this.backend.observeLatency(now - this.startedAt, now);
+    try {
+      this.res.writeHead(status, headers);
+      this.res.end(payload);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.bytesOut = payload.length;
+    this.settle('answered', { status });
+  }
+
+  /** An injected mid-body reset: what was written reaches the client, then the connection drops. */
+  private cutAfterFlush(): void {
+    setImmediate(() => {
+      const socket = this.res.socket;
+      if (socket && socket.writableLength > 0) socket.once('drain', () => this.cutShort('reset'));
+      else this.cutShort('reset');
+    });
   }
 
   /** http-proxy made the upstream request and it has a socket (its `proxyReq` event). */
@@ -92,7 +165,7 @@ export class Attempt {
     this.bodySent = true;
     const { responseMs } = this.ctx.timeouts();
     // Measured from the last body byte sent, so a long upload is not cut short, but a stalled one is.
-    this.responseTimer = setTimeout(() => this.fail(timeoutError('response', responseMs)), responseMs);
+    this.responseTimer = setTimeout(() => this.fail(timeoutError('response', responseMs)), Math.max(1, responseMs - this.faultDelayMs));
     this.body.start();
   }
 
@@ -102,6 +175,12 @@ export class Attempt {
       return;
     }
     clearTimeout(this.responseTimer);
+    if (this.fault?.answer?.kind === 'reset') {
+      // An injected reset: the backend got the request, its answer never arrives.
+      proxyRes.destroy();
+      this.fail(faultError('reset', this.backend.name));
+      return;
+    }
     const now = this.ctx.now();
     this.backend.observeLatency(now - this.startedAt, now);
     const headers = downstreamResponseHeaders(proxyRes.rawHeaders, proxyRes.headers);
@@ -121,7 +200,11 @@ export class Attempt {
     this.res.once('finish', () => {
       if (!this.settled) this.settle('answered', {});
     });
-    proxyRes.pipe(this.res);
+    // Injected body faults (bandwidth, mid-body reset) sit between the backend and the client.
+    if (this.fault) this.shapers = responseShapers(this.fault, contentLength(proxyRes), () => this.cutAfterFlush());
+    let body: Readable = proxyRes;
+    for (const shaper of this.shapers) body = body.pipe(shaper);
+    body.pipe(this.res);
   }
 
   /** http-proxy's per-call error callback: an upstream error, or the client's request failing. */
@@ -149,12 +232,14 @@ export class Attempt {
     this.settled = true;
     clearTimeout(this.connectTimer);
     clearTimeout(this.responseTimer);
+    clearTimeout(this.faultTimer);
     this.body.detach();
     const clean = kind === 'answered' && this.proxyRes?.complete && this.proxyReq?.writableFinished;
     // Anything less than a finished exchange leaves the upstream socket unusable: close it rather than leak it.
     if (!clean) {
       this.proxyRes?.destroy();
       this.proxyReq?.destroy();
+      for (const shaper of this.shapers) shaper.destroy();
     }
     this.backend.inFlight--;
     const outcome: AttemptOutcome = {
@@ -169,4 +254,9 @@ export class Attempt {
     if (kind === 'failed') this.resolve({ kind, error: extra.error ?? 'other', bodySent: this.bodySent, outcome });
     else this.resolve({ kind, outcome });
   }
+}
+
+function contentLength(res: http.IncomingMessage): number | undefined {
+  const n = Number(res.headers['content-length']);
+  return res.headers['content-length'] !== undefined && Number.isFinite(n) ? n : undefined;
 }

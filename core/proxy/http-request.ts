@@ -43,7 +43,7 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
     ctx.hooks.requestEnded({ ...outcome, latencyMs: ctx.now() - startedAt, bytesIn: body.bytesRead });
 
   const tried = new Set<string>();
-  let last: { backend: Backend; error: ErrorKind } | undefined;
+  let last: { backend: Backend; error: ErrorKind; bodySent: boolean } | undefined;
   try {
     for (let attempt = 1; ; attempt++) {
       if (gone) return ended({ status: CLIENT_CLOSED, latencyMs: 0, bytesIn: 0, bytesOut: 0 });
@@ -57,6 +57,7 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
         if (!retrying) ctx.budget.retryStarted();
         retrying = true;
         ctx.hooks.retried(last.backend);
+        if (last.bodySent) ctx.hooks.resent?.(last.backend, method);
       }
       tried.add(backend.id);
       // A fresh copy each time: http-proxy's xfwd appends to req.headers in place.
@@ -66,7 +67,7 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
       current = undefined;
       if (result.kind !== 'failed') return ended(result.outcome);
 
-      last = { backend, error: result.error };
+      last = { backend, error: result.error, bodySent: result.bodySent };
       const retry = shouldRetry({
         attempt,
         maxAttempts: retries.attempts,

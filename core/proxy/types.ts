@@ -19,6 +19,12 @@ export interface HttpServiceHooks {
   attemptEnded(backend: Backend, outcome: AttemptOutcome): void;
   /** The request is being retried after a failed attempt on `backend`. */
   retried(backend: Backend): void;
+  /**
+   * The request is being sent again although its failed attempt on `backend`
+   * had already sent it (the backend may have acted on it): for a
+   * non-idempotent method, a possible duplicate. Called with `retried`.
+   */
+  resent?(backend: Backend, method: string): void;
   /** The whole client request ended (after retries): what the client saw. */
   requestEnded(outcome: AttemptOutcome & { noBackend?: boolean }): void;
   requestStarted(): void;
@@ -32,6 +38,8 @@ export interface ServiceContext {
   readonly agents: AgentPool;
   readonly budget: RetryBudget;
   now(): number;
+  /** Uniform in [0, 1): draws injected faults (core/faults). */
+  random(): number;
   timeouts(): TimeoutsSpec;
   retries(): RetrySpec;
   /** The service is closing: answers carry `Connection: close`. */
@@ -72,6 +80,7 @@ export function guardHooks(hooks: HttpServiceHooks): HttpServiceHooks {
     pick: guard('pick', hooks.pick, undefined),
     attemptEnded: guard('attemptEnded', hooks.attemptEnded, undefined),
     retried: guard('retried', hooks.retried, undefined),
+    resent: hooks.resent ? guard('resent', hooks.resent, undefined) : undefined,
     requestEnded: guard('requestEnded', hooks.requestEnded, undefined),
     requestStarted: guard('requestStarted', hooks.requestStarted, undefined),
   };

@@ -190,6 +190,7 @@ export class StatsCollector {
         share: attempts > 0 ? traffic.requests / attempts : 0,
         expectedShare: inTier && weightSum > 0 ? (weighted ? b.weight : 1) / weightSum : 0,
         totalRequests: c?.totalRequests ?? 0,
+        faults: b.faults.labels(),
       });
     }
 

@@ -61,6 +61,8 @@ export interface BackendSnapshot extends TrafficStats {
   expectedShare: number;
   /** Since start. */
   totalRequests: number;
+  /** Injected faults that apply now, as short labels (`latency +300 ms`, `error 503 @ 50%`); empty when none. */
+  faults: string[];
 }
 
 export interface ServiceSnapshot extends TrafficStats {

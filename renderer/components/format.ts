@@ -47,5 +47,19 @@ export function eventColumns(e: WorkbenchEvent): { service: string; backend: str
       return { service: e.service, backend: '', cause: 'stopped' };
     case 'service:error':
       return { service: e.service, backend: '', cause: `${e.error.code}: ${e.error.message}` };
+    case 'faults:changed':
+      return { service: e.service, backend: e.backend, cause: e.labels.length ? `faults: ${e.labels.join(', ')}` : 'faults cleared' };
+    case 'demo:changed':
+      return { service: '', backend: e.name, cause: `demo backend ${e.change}` };
+    case 'load:started':
+      return { service: e.service ?? '', backend: '', cause: `load started against ${e.target}${e.drill ? ` (drill ${e.drill})` : ''}` };
+    case 'load:done':
+      return { service: e.service ?? '', backend: '', cause: `load ended (${e.summary.reason}): ${e.summary.sent} sent, ${e.summary.ok} ok` };
+    case 'drill:started':
+      return { service: e.service, backend: '', cause: `drill ${e.drill} started` };
+    case 'drill:step':
+      return { service: e.service, backend: e.backend ?? '', cause: e.error ? `${e.label}: ${e.error.message}` : e.label };
+    case 'drill:done':
+      return { service: '', backend: '', cause: `drill ${e.drill} ${e.result}: ${e.verdict.clean ? 'clean' : 'not clean'}` };
   }
 }

@@ -16,6 +16,7 @@ export function connectStore(store: AppStore, bridge: Bridge, actions: Actions):
       store.getState().ingestSnapshot(push.snapshot);
       return;
     }
+    if (push.channel !== 'event') return; // load progress: no load panel yet
     store.getState().logEvent(push.event);
     if (REFRESH_ON.has(push.event.type)) void actions.refresh();
   });

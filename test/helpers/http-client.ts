@@ -28,6 +28,8 @@ export function send(port: number, opts: SendOptions = {}): Promise<Answer> {
       },
     );
     req.on('error', reject);
+    // A body with a length: Node sends a GET's body unframed otherwise.
+    if (opts.body !== undefined && !req.hasHeader('content-length') && !req.hasHeader('transfer-encoding')) req.setHeader('content-length', Buffer.byteLength(opts.body));
     req.end(opts.body);
   });
 }

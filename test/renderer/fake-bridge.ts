@@ -47,7 +47,7 @@ let nextId = 100;
 
 export function backendView(url: string, extra: Partial<BackendView> = {}): BackendView {
   const spec = BackendSpecSchema.parse({ url, ...extra });
-  return { id: `b${nextId++}`, health: 'unknown', ejected: false, lastCheck: null, ...spec, name: backendName(spec), ...extra };
+  return { id: `b${nextId++}`, health: 'unknown', ejected: false, lastCheck: null, ...spec, name: backendName(spec), ...extra, faults: extra.faults ?? [] };
 }
 
 export function serviceView(name: string, backends: BackendView[] = [], extra: Partial<ServiceView> = {}): ServiceView {
@@ -58,7 +58,7 @@ export function serviceView(name: string, backends: BackendView[] = [], extra: P
     address: '127.0.0.1:8080',
     strategy: 'round-robin',
     strategyOptions: {},
-    retries: { attempts: 3, retryNonIdempotent: false, budgetPercent: 20, minRetryConcurrency: 3, replayBufferBytes: 65536 },
+    retries: { attempts: 3, retryNonIdempotent: false, budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 },
     timeouts: { connectMs: 2000, responseMs: 30000, idleMs: 60000 },
     backends,
     ...extra,
@@ -200,6 +200,8 @@ export class FakeBridge implements Bridge {
       case 'workspace:get':
       case 'workspace:replace':
         return { ok: true, value: name === 'workspace:save' ? { path: (input.path as string) ?? 'workspace.json' } : { services: [] } };
+      default:
+        return err('UNKNOWN_COMMAND', `the fake bridge does not implement ${name}`);
     }
   }
 }
@@ -241,6 +243,7 @@ export function snapshot(tick: number, service: ServiceView, rps: Record<string,
       share: total > 0 ? r / total : 0,
       expectedShare: 1 / service.backends.length,
       totalRequests: requests * tick,
+      faults: [],
     };
   });
   return {

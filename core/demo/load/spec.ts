@@ -6,7 +6,6 @@
  * workbench generates load against this machine and nothing else. What a
  * run reports is in ./types.
  */
-import net from 'node:net';
 import { z } from 'zod';
 import { parseOrThrow } from '../../model/validate';
 
@@ -15,11 +14,14 @@ export const LOAD_MAX_DURATION_MS = 600_000;
 
 export const LOAD_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
+/** A dotted-quad IPv4 address starting 127. Checked without node:net, so the contract and workspace schemas load in a browser. */
+const LOOPBACK_V4 = /^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /** 127.0.0.0/8, ::1 or localhost; `hostname` as `URL` spells it (IPv6 in brackets). */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   if (host === 'localhost' || host === '::1') return true;
-  return net.isIPv4(host) && host.startsWith('127.');
+  return LOOPBACK_V4.test(host);
 }
 
 const TargetSchema = z.string().superRefine((value, ctx) => {

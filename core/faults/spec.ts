@@ -1,0 +1,101 @@
+/**
+ * The fault spec: what can go wrong on the proxy's path to one backend, as a
+ * list of faults the user toggles live. Each fault applies to a share of
+ * requests (its `toxicity`, 0..1) and to the same share of the backend's
+ * health probes, so the health checkers see what the clients see.
+ *
+ * Faults are runtime state: they are not written to the workspace file (a
+ * saved workspace never starts broken), but drills carry them in their steps.
+ */
+import { z } from 'zod';
+
+const common = {
+  enabled: z.boolean().default(true).describe('Off keeps the fault in the list without applying it.'),
+  toxicity: z.number().min(0).max(1).default(1).describe('Share of requests (and health probes) it applies to, 0..1.'),
+};
+
+export const LatencyFaultSchema = z.object({
+  type: z.literal('latency'),
+  ...common,
+  ms: z.number().int().min(0).max(60_000).describe('Delay added before the request is forwarded.'),
+  jitterMs: z.number().int().min(0).max(60_000).default(0).describe('The delay varies uniformly by up to this much either way.'),
+});
+
+export const ErrorFaultSchema = z.object({
+  type: z.literal('error'),
+  ...common,
+  status: z.number().int().min(400).max(599).default(503).describe('The proxy answers this status on the backend’s behalf.'),
+});
+
+export const ResetFaultSchema = z.object({
+  type: z.literal('reset'),
+  ...common,
+  when: z
+    .enum(['before-response', 'mid-body'])
+    .default('before-response')
+    .describe('before-response: the connection drops after the request was sent; mid-body: after the headers and part of the body.'),
+  afterBytes: z.number().int().min(0).max(1024 * 1024 * 1024).default(1024).describe('mid-body: body bytes let through (never the whole body).'),
+});
+
+export const HangFaultSchema = z.object({
+  type: z.literal('hang'),
+  ...common,
+});
+
+export const BandwidthFaultSchema = z.object({
+  type: z.literal('bandwidth'),
+  ...common,
+  kibPerSec: z.number().positive().max(1024 * 1024).describe('Response bytes per second, in KiB.'),
+});
+
+export const DownFaultSchema = z.object({
+  type: z.literal('down'),
+  ...common,
+});
+
+export const FaultSchema = z.discriminatedUnion('type', [
+  LatencyFaultSchema,
+  ErrorFaultSchema,
+  ResetFaultSchema,
+  HangFaultSchema,
+  BandwidthFaultSchema,
+  DownFaultSchema,
+]);
+export type Fault = z.infer<typeof FaultSchema>;
+export type FaultInput = z.input<typeof FaultSchema>;
+export type FaultType = Fault['type'];
+
+/** A backend's faults; a handful is plenty, and the cap keeps a per-request loop short. */
+export const FaultListSchema = z.array(FaultSchema).max(16, 'at most 16 faults per backend');
+
+export const FAULT_TYPES: readonly FaultType[] = ['latency', 'error', 'reset', 'hang', 'bandwidth', 'down'];
+
+function percent(p: number): string {
+  return `${Math.round(p * 1000) / 10}%`;
+}
+
+function bytes(n: number): string {
+  return n >= 1024 && n % 1024 === 0 ? `${n / 1024} KiB` : `${n} B`;
+}
+
+/** A short label for charts and rows: `latency +300 ms`, `error 503 @ 50%`, `down`. */
+export function faultLabel(f: Fault): string {
+  let text: string;
+  switch (f.type) {
+    case 'latency':
+      text = f.jitterMs > 0 ? `latency +${f.ms} ±${f.jitterMs} ms` : `latency +${f.ms} ms`;
+      break;
+    case 'error':
+      text = `error ${f.status}`;
+      break;
+    case 'reset':
+      text = f.when === 'mid-body' ? `reset mid-body after ${bytes(f.afterBytes)}` : 'reset before response';
+      break;
+    case 'bandwidth':
+      text = `bandwidth ${f.kibPerSec} KiB/s`;
+      break;
+    default:
+      text = f.type;
+  }
+  return f.toxicity < 1 ? `${text} @ ${percent(f.toxicity)}` : text;
+}
