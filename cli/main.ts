@@ -10,6 +10,7 @@ const commands: Record<string, Command> = {
   run,
   validate,
   serve: async (argv, io) => (await import('./serve')).serve(argv, io),
+  load: async (argv, io) => (await import('./load')).load(argv, io),
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

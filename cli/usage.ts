@@ -8,6 +8,7 @@ Commands:
   run [workspace.json]      run the balancer in this terminal (no UI)
   validate FILE             check a workspace file and print what is wrong
   serve [workspace.json]    run the workbench UI in your browser
+  load URL                  send load to a service on this machine
   help [command]            show help for a command
 
 Run "lbw <command> --help" for the options of a command.`,
@@ -45,6 +46,25 @@ Options:
   --open                    open the URL in your browser
   --tick MS                 stats interval (default 500)
   -h, --help                show this help`,
+
+  load: `Usage: lbw load URL [options]
+
+Sends load to an HTTP service on this machine (loopback only) from a worker
+thread, and prints what the client saw every half second and at the end.
+
+Options:
+  --rate N                  open loop: N requests per second (default 100)
+  --ramp S                  rise from 0 to --rate over S seconds
+  --concurrency N           closed loop: N clients, one request outstanding each
+  --duration S              stop after S seconds (default 10, at most 600)
+  --mix "GET /:3,POST /orders:1"   weighted method and path mix (default GET /)
+  --body BYTES              request body size for POST, PUT and PATCH
+  --key-header NAME | --key-cookie NAME   send one of --keys K distinct keys (for hash strategies)
+  --keys K                  how many distinct keys (default 100)
+  -h, --help                show this help
+
+Example:
+  lbw load http://127.0.0.1:8080 --rate 500 --duration 30 --mix "GET /:3,POST /:1"`,
 
   validate: `Usage: lbw validate FILE
 

@@ -117,3 +117,25 @@ describe('lbw run', () => {
     expect(main.out()).toContain('serve [workspace.json]');
   });
 });
+
+describe('lbw load', () => {
+  it('sends the asked mix to a loopback URL, stops by itself and summarises', async () => {
+    const target = await startHttpBackend({ name: 'target' });
+    cleanups.push(() => target.close());
+    const run = lbw('load', target.url, '--concurrency', '2', '--duration', '2', '--mix', 'GET /a:1,POST /b:1', '--body', '10');
+    expect(await run.exit).toBe(0);
+    const done = /done \(duration\) after [\d.]+ s: sent (\d+), ok (\d+), failed 0/.exec(run.out());
+    expect(done).not.toBeNull();
+    expect(Number(done![1])).toBe(Number(done![2]));
+    expect(target.hits).toBe(Number(done![1]));
+    const methods = new Set(target.requests.map((r) => `${r.method} ${r.url}`));
+    expect(methods).toEqual(new Set(['GET /a', 'POST /b']));
+  });
+
+  it('refuses a target off this machine', async () => {
+    const run = lbw('load', 'http://192.0.2.1:80');
+    expect(await run.exit).toBe(2);
+    expect(run.err()).toMatch(/must be a loopback address/);
+  });
+});
+
