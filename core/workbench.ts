@@ -27,6 +27,10 @@ import { DemoFleet } from './demo/fleet';
 import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
+import { RingBuffer } from './stats/ring';
+
+/** How many past events the workbench keeps for `events:history`. */
+const EVENT_HISTORY = 500;
 
 export interface WorkbenchOptions {
   workspace?: WorkspaceInput;
@@ -67,6 +71,8 @@ export class Workbench {
   private readonly load: LoadRunner;
   private readonly drills: DrillRunner;
   private readonly handlers: Handlers<CommandName>;
+  /** The last events, so a UI that connects late still shows what happened. */
+  private readonly recentEvents = new RingBuffer<WorkbenchEvent>(EVENT_HISTORY);
 
   constructor(options: WorkbenchOptions = {}) {
     this.workspace = parseWorkspace(options.workspace ?? { services: [] });
@@ -194,6 +200,7 @@ export class Workbench {
   }
 
   private emit(event: WorkbenchEvent): void {
+    this.recentEvents.push(event);
     this.publish({ channel: 'event', event });
   }
 
@@ -358,6 +365,7 @@ export class Workbench {
     },
     'strategies:list': () => strategyInfo(),
     'stats:history': ({ sinceTick }) => this.stats.history(sinceTick),
+    'events:history': () => this.recentEvents.toArray(),
   };
 
   /** A copy of the workspace for a command to edit. */

@@ -64,7 +64,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       url.pathname === WS_PATH &&
       hostAllowed(req.headers.host, opts.host, port) &&
       originAllowed(req.headers.origin, opts.host, port) &&
-      sameToken(url.searchParams.get(WS_TOKEN_PARAM), token);
+      // The page may have been reopened without ?token= (its cookie carries it then).
+      (sameToken(url.searchParams.get(WS_TOKEN_PARAM), token) || sameToken(cookieToken(req), token));
     if (!ok) {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;

@@ -27,6 +27,7 @@ import { DemoAddSpecSchema, DemoBackendSpecSchema, type DemoBackendSpec } from '
 import type { DemoBackendStats } from '../demo/demo-backend';
 import { ClosedLoopSchema, OpenLoopSchema, type LoadSpec } from '../demo/load/spec';
 import type { LoadProgress, LoadSummary } from '../demo/load/types';
+import type { WorkbenchEvent } from './events';
 import { DrillSchema, type DrillSpec } from '../drills/spec';
 import type { DrillReport, DrillStatus } from '../drills/report';
 
@@ -79,6 +80,7 @@ export const commandInputs = {
   'strategy:set': z.object({ service: ServiceRef, strategy: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
   'strategies:list': z.object({}),
   'stats:history': z.object({ sinceTick: z.number().int().optional() }),
+  'events:history': z.object({}),
   /** Replaces a backend's injected faults (runtime only: not saved in the workspace). An empty list heals it. */
   'faults:set': z.object({ service: ServiceRef, backend: BackendRef, faults: FaultListSchema }),
   /** Heals every backend, a service's backends, or one backend. */
@@ -197,6 +199,8 @@ export interface CommandOutputs {
   'strategy:set': ServiceView;
   'strategies:list': StrategyInfo[];
   'stats:history': StatsSnapshot[];
+  /** The last 500 events, oldest first. */
+  'events:history': WorkbenchEvent[];
   'faults:set': BackendFaults;
   /** The backends that had faults and were healed. */
   'faults:clear': BackendFaults[];

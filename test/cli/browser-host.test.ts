@@ -63,6 +63,9 @@ describe('browser mode host', () => {
     expect(await upgrade('/ws?token=nope')).toBe(401);
     expect(await upgrade(`/ws?token=${host.token}`, { origin: 'https://evil.example' })).toBe(401);
     expect(await upgrade(`/ws?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })).toBe(101);
+    // A page reopened without ?token= still has the cookie its first load set.
+    expect(await upgrade('/ws', { cookie: `lbw_token=${host.token}`, origin: `http://127.0.0.1:${host.port}` })).toBe(101);
+    expect(await upgrade('/ws', { cookie: 'lbw_token=nope' })).toBe(401);
   });
 
   it('carries commands, malformed frames and pushes over the socket', async () => {

@@ -169,3 +169,16 @@ describe('Workbench commands', () => {
     expect(res.ok && res.value.every((s) => s.label.length > 0 && s.description.length > 0)).toBe(true);
   });
 });
+
+describe('Workbench event history', () => {
+  it('keeps the last events for a UI that connects late', async () => {
+    const { wb } = makeWorkbench();
+    await wb.invoke('backends:update', { service: 'api', backend: 'a', patch: { weight: 2 } });
+    await wb.invoke('backends:update', { service: 'api', backend: 'a', patch: { weight: 3 } });
+    const res = await wb.invoke('events:history', {});
+    expect(res.ok && res.value.map((e) => e.type === 'config:changed' && e.cause)).toEqual(['backend a updated', 'backend a updated']);
+    for (let i = 0; i < 600; i++) await wb.invoke('backends:update', { service: 'api', backend: 'a', patch: { weight: 1 + (i % 5) } });
+    const capped = await wb.invoke('events:history', {});
+    expect(capped.ok && capped.value.length).toBe(500);
+  });
+});
