@@ -75,7 +75,7 @@ export class ServiceRuntime {
     }
     if (this.deps.dataPlane && this.spec.protocol === 'tcp') {
       const { host, port } = parseListen(this.spec.listen);
-      const tcp = new TcpService({ name: this.spec.name, host, port, timeouts: this.spec.timeouts, retries: this.spec.retries, now: this.deps.now, hooks: this.tcpHooks() });
+      const tcp = new TcpService({ name: this.spec.name, host, port, timeouts: this.spec.timeouts, retries: this.spec.retries, now: this.deps.now, random: this.deps.random, hooks: this.tcpHooks() });
       const bound = await tcp.listen();
       this.tcp = tcp;
       this.deps.emit({ type: 'service:listening', at: this.deps.now(), service: this.name, address: bound.address });

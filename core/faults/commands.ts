@@ -2,12 +2,14 @@
  * The faults commands: set, clear and list a backend's injected faults.
  * Faults are runtime state on each backend (see ./fault-set); every change
  * is announced with a 'faults:changed' event so UIs can mark rows and charts.
+ * A change applies to requests and connections that start after it: an open
+ * TCP connection keeps the faults it drew when it connected.
  */
 import type { BackendFaults } from '../contract/commands';
 import type { CommandContext, Handlers } from '../command-context';
 import type { Backend } from '../model/backend';
-import { LbError } from '../model/errors';
 import type { ServiceRuntime } from '../service-runtime';
+import { faultsFor } from './protocols';
 import type { Fault } from './spec';
 
 export function backendFaults(svc: ServiceRuntime, b: Backend): BackendFaults {
@@ -27,11 +29,8 @@ export function faultCommands(ctx: CommandContext): Handlers<'faults:set' | 'fau
     'faults:set': ({ service, backend, faults }) => {
       const svc = ctx.runtime(service);
       const target = svc.findBackend(backend);
-      // The TCP data plane does not consult faults yet; refusing beats a fault that silently half-applies.
-      if (svc.spec.protocol !== 'http' && faults.length > 0) {
-        throw new LbError('INPUT_INVALID', `faults apply to HTTP services for now; "${service}" is a ${svc.spec.protocol} service`);
-      }
-      return setFaults(ctx, svc, target, faults);
+      // A fault that means nothing to the protocol is refused: better than one that silently does nothing.
+      return setFaults(ctx, svc, target, faultsFor(svc.spec.protocol, svc.name, faults));
     },
     'faults:clear': ({ service, backend }) => {
       const services = service === undefined ? ctx.runtimes() : [ctx.runtime(service)];

@@ -5,9 +5,12 @@
  * same odds, as a request; that is what lets health checks notice them.
  *
  * Each enabled fault fires independently with its toxicity. Of the faults
- * that end an exchange, the strongest wins: down (refused) over hang over
- * error over reset-before-response. Latency adds up; mid-body reset and
- * bandwidth shape the response of an exchange that is forwarded.
+ * that end an exchange, the strongest wins: down (refused) over hang (or
+ * blackhole) over error over reset-before-response (or at connect). Latency
+ * adds up; mid-body reset and bandwidth shape the response of an exchange
+ * that is forwarded. For a TCP connection, the exchange is the connection:
+ * the shaping fields act on both directions of the bridged stream
+ * (core/faults/stream.ts), and per-chunk latency and slow close add up too.
  */
 import { faultLabel, type Fault } from './spec';
 
@@ -15,11 +18,11 @@ import { faultLabel, type Fault } from './spec';
 export type FaultAnswer =
   /** Refused, like a closed port: nothing reached the backend. */
   | { kind: 'refuse' }
-  /** Never answers: the caller's response timeout decides. */
+  /** Never answers: the caller's response timeout decides (TCP: accepted, then nothing is connected or forwarded). */
   | { kind: 'hang' }
   /** The proxy answers this status on the backend's behalf. */
   | { kind: 'error'; status: number }
-  /** The connection drops after the request went out, before any response. */
+  /** The connection drops after the request went out, before any response (TCP: the client is reset instead of connected). */
   | { kind: 'reset' };
 
 /** What happens to one exchange; only fields that apply are set. */
@@ -27,10 +30,14 @@ export interface FaultPlan {
   /** Wait this long before forwarding, ms (0: none). */
   delayMs: number;
   answer?: FaultAnswer;
-  /** Drop the connection after this many response body bytes (never the whole body). */
+  /** Drop the connection after this many response body bytes (never the whole body; TCP: bytes sent to the client). */
   cutAfterBytes?: number;
-  /** Throttle the response body to this many bytes per second. */
+  /** Throttle the response body (TCP: each direction) to this many bytes per second. */
   bytesPerSec?: number;
+  /** TCP: hold each forwarded chunk this long, ± jitterMs drawn per chunk. */
+  chunkDelay?: { ms: number; jitterMs: number };
+  /** TCP: pass a FIN on this long after it arrived, ms. */
+  closeDelayMs?: number;
 }
 
 const STRENGTH: Record<FaultAnswer['kind'], number> = { refuse: 4, hang: 3, error: 2, reset: 1 };
@@ -76,20 +83,25 @@ export class FaultSet {
       fired = true;
       switch (f.type) {
         case 'latency':
-          plan.delayMs += Math.max(0, f.jitterMs > 0 ? f.ms + (2 * random() - 1) * f.jitterMs : f.ms);
+          if (f.perChunk) plan.chunkDelay = { ms: (plan.chunkDelay?.ms ?? 0) + f.ms, jitterMs: (plan.chunkDelay?.jitterMs ?? 0) + f.jitterMs };
+          else plan.delayMs += Math.max(0, f.jitterMs > 0 ? f.ms + (2 * random() - 1) * f.jitterMs : f.ms);
           break;
         case 'bandwidth':
           plan.bytesPerSec = Math.min(plan.bytesPerSec ?? Infinity, f.kibPerSec * 1024);
           break;
         case 'reset':
-          if (f.when === 'mid-body') plan.cutAfterBytes = Math.min(plan.cutAfterBytes ?? Infinity, f.afterBytes);
+          if (f.when === 'mid-body' || f.when === 'after-bytes') plan.cutAfterBytes = Math.min(plan.cutAfterBytes ?? Infinity, f.afterBytes);
           else stronger(plan, { kind: 'reset' });
           break;
         case 'error':
           stronger(plan, { kind: 'error', status: f.status });
           break;
         case 'hang':
+        case 'blackhole':
           stronger(plan, { kind: 'hang' });
+          break;
+        case 'slow-close':
+          plan.closeDelayMs = (plan.closeDelayMs ?? 0) + f.ms;
           break;
         case 'down':
           stronger(plan, { kind: 'refuse' });

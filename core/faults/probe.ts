@@ -6,9 +6,13 @@
  * the probe's latency and timeout. Mid-body resets and bandwidth limits do
  * not change a probe: its outcome is decided by the status line.
  *
- * A TCP check that only connects (and maybe sends) fails only on `refuse`;
- * one that waits for a reply (`expect`) also fails on a hang (its timeout)
- * and a reset. An error status is HTTP's: it does not touch TCP checks.
+ * A TCP check that only connects (and maybe sends) fails only on `refuse`
+ * (down): the port still accepts under a blackhole or a reset. One that
+ * waits for a reply (`expect`) also fails on a hang or blackhole (its
+ * timeout), a reset at connect, and a reset after 0 bytes (no reply can
+ * pass). An error status is HTTP's: it does not touch TCP checks. Per-chunk
+ * latency, bandwidth, a later reset and a slow close leave TCP probes alone,
+ * as body faults leave HTTP ones.
  */
 import type { FaultPlan } from './fault-set';
 
@@ -21,7 +25,7 @@ export interface InjectedProbeOutcome {
 
 /** The injected outcome, `'hang'` to wait for the timeout, or undefined to probe the backend for real. */
 export function injectedProbeOutcome(plan: FaultPlan | undefined, check: 'http' | 'tcp' | 'tcp-reply'): InjectedProbeOutcome | 'hang' | undefined {
-  const answer = plan?.answer;
+  const answer = plan?.answer ?? (check === 'tcp-reply' && plan?.cutAfterBytes === 0 ? { kind: 'reset' as const } : undefined);
   if (!answer) return undefined;
   if (answer.kind === 'refuse') return { ok: false, detail: 'ECONNREFUSED' };
   if (check === 'tcp') return undefined; // the port still accepts: hang, error and reset happen after connect

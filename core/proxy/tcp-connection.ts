@@ -22,14 +22,31 @@
  * The backend counts the connection as in flight from the start of its
  * connect until both sockets have closed; the connection reports through the
  * hooks as described in tcp-service.ts.
+ *
+ * Injected faults (core/faults) are drawn once per connect attempt, from the
+ * backend being tried, and keep for the connection's life; a later change
+ * applies to new connections. They act where the real failure would, and are
+ * reported as it would be: `down` fails the connect as refused (tried on
+ * another backend); connect latency waits before dialling, within
+ * `connectMs`; a reset at connect fails the attempt and resets the client
+ * (no other backend: it is as if the backend accepted and reset); a
+ * blackhole reports a connect and then connects nothing, forwards nothing,
+ * and closes the client after `idleMs` (not restarted by the client's
+ * bytes: nothing moves on the backend's side). The rest shape the bridged
+ * stream (core/faults/stream.ts); a reset after N bytes lets N bytes reach
+ * the client, then resets both sides and counts as a broken connection.
  */
 import net from 'node:net';
+import type { Transform } from 'node:stream';
+import { faultError, type FaultPlan } from '../faults/fault-set';
+import { streamShapers } from '../faults/stream';
 import { targetOf } from '../health/probe';
 import type { Backend } from '../model/backend';
 import type { RetrySpec, TimeoutsSpec } from '../model/spec';
 import type { AttemptOutcome, ErrorKind } from '../stats/types';
 import type { RequestOutcome } from '../stats/counters';
 import type { PickRequest } from '../strategies/types';
+import { chain, flushed, halfClosedBothWays, resetQuietly } from './tcp-sockets';
 import { errorKind, timeoutError } from './upstream-errors';
 
 /** Client bytes kept while the backend connection is being made; past this the client is paused. */
@@ -61,13 +78,21 @@ export interface TcpServiceHooks {
 export interface TcpContext {
   readonly hooks: TcpServiceHooks;
   now(): number;
+  /** Uniform in [0, 1): draws injected faults. */
+  random(): number;
   timeouts(): TimeoutsSpec;
   retries(): RetrySpec;
   /** Remembers an upstream socket so the service can wait for it when closing. */
   trackUpstream(socket: net.Socket): void;
 }
 
-type ConnectResult = { kind: 'connected'; socket: net.Socket } | { kind: 'failed'; error: ErrorKind } | { kind: 'cancelled' };
+type ConnectResult =
+  | { kind: 'connected'; socket: net.Socket; plan: FaultPlan | undefined }
+  /** An injected blackhole: reported as connected, with nothing behind it. */
+  | { kind: 'blackholed' }
+  /** `final`: an injected reset, which the client gets rather than another backend. */
+  | { kind: 'failed'; error: ErrorKind; final?: boolean }
+  | { kind: 'cancelled' };
 
 const NO_HEADERS: PickRequest['headers'] = Object.freeze({});
 
@@ -86,7 +111,13 @@ export class TcpConnection {
   private upstream: net.Socket | undefined;
   private upstreamClosed = false;
   private upstreamError: unknown;
+  /** An injected reset already reported the connection broken. */
+  private broke = false;
   private cancelConnect: (() => void) | undefined;
+  /** Injected stream faults between the sockets (both directions); destroyed when the connection finishes. */
+  private shapers: Transform[] = [];
+  /** Closes a blackholed client after idleMs. */
+  private holeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: TcpContext,
@@ -142,74 +173,87 @@ export class TcpConnection {
       if (last) this.ctx.hooks.retried(last.backend);
       tried.add(backend.id);
       const result = await this.connect(backend);
-      if (result.kind === 'connected') return this.bridge(backend, result.socket);
+      if (result.kind === 'connected') return this.bridge(backend, result.socket, result.plan);
+      if (result.kind === 'blackholed') return this.blackhole();
       if (result.kind === 'cancelled') return this.settle({});
       last = { backend, error: result.error };
-      if (attempt >= maxAttempts) return this.giveUp({ error: result.error });
+      if (result.final || attempt >= maxAttempts) return this.giveUp({ error: result.error });
     }
   }
 
-  /** One connect attempt; the backend holds the connection in flight while it runs, and after it succeeds. */
+  /**
+   * One connect attempt, after the backend's injected faults (drawn here);
+   * the backend holds the connection in flight while it runs, and after it
+   * succeeds. The connect timeout runs from the start, injected delay included.
+   */
   private connect(backend: Backend): Promise<ConnectResult> {
+    const { hooks } = this.ctx;
+    const plan = backend.faults.plan(() => this.ctx.random());
+    if (plan?.answer?.kind === 'refuse') {
+      const error = errorKind(faultError('refuse', backend.name));
+      hooks.attemptEnded(backend, { latencyMs: 0, error, bytesIn: 0, bytesOut: 0 });
+      return Promise.resolve({ kind: 'failed', error });
+    }
     const { connectMs } = this.ctx.timeouts();
     const { host, port } = targetOf(backend.url);
     const startedAt = this.ctx.now();
-    let socket: net.Socket;
-    try {
-      socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
-    } catch (err) {
-      const error = errorKind(err);
-      this.ctx.hooks.attemptEnded(backend, { latencyMs: 0, error, bytesIn: 0, bytesOut: 0 });
-      return Promise.resolve({ kind: 'failed', error });
-    }
-    socket.on('error', () => {}); // a destroyed socket may still report; the handlers below decide
     backend.inFlight++;
     this.backend = backend;
-    this.ctx.trackUpstream(socket);
 
     return new Promise<ConnectResult>((resolve) => {
+      let socket: net.Socket | undefined;
+      let delay: NodeJS.Timeout | undefined;
       let done = false;
-      const finish = (err: unknown, cancelled = false) => {
+      const end = (result: ConnectResult) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        socket.off('connect', onConnect);
-        socket.off('error', onError);
-        socket.off('close', onClose);
+        clearTimeout(delay);
+        socket?.off('connect', onConnect);
+        socket?.off('error', onError);
+        socket?.off('close', onClose);
         this.cancelConnect = undefined;
         const now = this.ctx.now();
         const latencyMs = now - startedAt;
-        if (err === undefined && !cancelled) {
+        if (result.kind === 'connected' || result.kind === 'blackholed') {
           backend.observeLatency(latencyMs, now);
-          this.ctx.hooks.attemptEnded(backend, { latencyMs, bytesIn: 0, bytesOut: 0 });
-          resolve({ kind: 'connected', socket });
-          return;
+          hooks.attemptEnded(backend, { latencyMs, bytesIn: 0, bytesOut: 0 });
+        } else {
+          socket?.destroy();
+          backend.inFlight--;
+          this.backend = undefined;
+          // A client that left is not the backend's failure: nothing is reported for a cancelled attempt.
+          if (result.kind === 'failed') hooks.attemptEnded(backend, { latencyMs, error: result.error, bytesIn: 0, bytesOut: 0 });
         }
-        socket.destroy();
-        backend.inFlight--;
-        this.backend = undefined;
-        if (cancelled) {
-          // The client left: not the backend's failure, so nothing is reported for this attempt.
-          resolve({ kind: 'cancelled' });
-          return;
-        }
-        const error = errorKind(err);
-        this.ctx.hooks.attemptEnded(backend, { latencyMs, error, bytesIn: 0, bytesOut: 0 });
-        resolve({ kind: 'failed', error });
+        resolve(result);
       };
-      const onConnect = () => finish(undefined);
-      const onError = (err: Error) => finish(err);
-      const onClose = () => finish(new Error('connection closed while connecting'));
-      const timer = setTimeout(() => finish(timeoutError('connect', connectMs)), connectMs);
-      socket.once('connect', onConnect);
-      socket.once('error', onError);
-      socket.once('close', onClose);
-      this.cancelConnect = () => finish(undefined, true);
+      const fail = (err: unknown, final = false) => end({ kind: 'failed', error: errorKind(err), final });
+      const onConnect = () => end({ kind: 'connected', socket: socket!, plan });
+      const onError = (err: Error) => fail(err);
+      const onClose = () => fail(new Error('connection closed while connecting'));
+      const dial = () => {
+        if (plan?.answer?.kind === 'hang') return end({ kind: 'blackholed' });
+        if (plan?.answer?.kind === 'reset') return fail(faultError('reset', backend.name), true);
+        try {
+          socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true });
+        } catch (err) {
+          return fail(err);
+        }
+        socket.on('error', () => {}); // a destroyed socket may still report; the handlers below decide
+        this.ctx.trackUpstream(socket);
+        socket.once('connect', onConnect);
+        socket.once('error', onError);
+        socket.once('close', onClose);
+      };
+      const timer = setTimeout(() => fail(timeoutError('connect', connectMs)), connectMs);
+      this.cancelConnect = () => end({ kind: 'cancelled' });
+      if (plan && plan.delayMs > 0) delay = setTimeout(dial, plan.delayMs);
+      else dial();
     });
   }
 
-  /** Connected: the early bytes go first, then both directions are piped. */
-  private bridge(backend: Backend, upstream: net.Socket): void {
+  /** Connected: the early bytes go first, then both directions are piped (through the injected stream faults, if any). */
+  private bridge(backend: Backend, upstream: net.Socket, plan: FaultPlan | undefined): void {
     const { client, ctx } = this;
     const hooks = ctx.hooks;
     this.upstream = upstream;
@@ -225,16 +269,21 @@ export class TcpConnection {
     client.pause();
     client.off('data', this.onEarlyData);
     client.off('end', this.onEarlyEnd);
-    client.on('data', (chunk: Buffer) => hooks.transferred(backend, chunk.length, 0));
-    upstream.on('data', (chunk: Buffer) => hooks.transferred(backend, 0, chunk.length));
+    const { toBackend, toClient } = streamShapers(plan, () => ctx.random(), () => this.cutInjected(backend));
+    this.shapers = [...toBackend, ...toClient];
+    for (const s of this.shapers) s.on('error', () => {}); // they only fail once destroyed; the sockets decide
+    // Bytes count as transferred when they leave for the other side: after the faults, which may hold or drop them.
+    const toUpstream = chain(toBackend, upstream);
+    (toBackend.at(-1) ?? client).on('data', (chunk: Buffer) => hooks.transferred(backend, chunk.length, 0));
+    (toClient.at(-1) ?? upstream).on('data', (chunk: Buffer) => hooks.transferred(backend, 0, chunk.length));
 
-    for (const chunk of this.early) upstream.write(chunk);
-    if (this.earlyBytes > 0) hooks.transferred(backend, this.earlyBytes, 0);
+    for (const chunk of this.early) toUpstream.write(chunk);
+    if (this.earlyBytes > 0 && toBackend.length === 0) hooks.transferred(backend, this.earlyBytes, 0);
     this.early = [];
     // A client that already sent its FIN has nothing more to pipe: pass the FIN on.
-    if (this.clientEnded) upstream.end();
-    else client.pipe(upstream);
-    upstream.pipe(client);
+    if (this.clientEnded) toUpstream.end();
+    else client.pipe(toUpstream);
+    upstream.pipe(chain(toClient, client));
 
     const { idleMs } = ctx.timeouts();
     if (idleMs > 0) {
@@ -246,6 +295,38 @@ export class TcpConnection {
       client.setTimeout(idleMs, onIdle);
       upstream.setTimeout(idleMs, onIdle);
     }
+  }
+
+  /**
+   * An injected blackhole: the client stays connected to nothing. Its bytes
+   * are read and dropped (so its leaving is noticed), and it is closed after
+   * idleMs unless it leaves first.
+   */
+  private blackhole(): void {
+    this.settle({});
+    const client = this.client;
+    if (this.clientClosed) return;
+    client.off('data', this.onEarlyData);
+    client.off('end', this.onEarlyEnd);
+    this.early = [];
+    client.on('data', () => {});
+    client.resume();
+    const { idleMs } = this.ctx.timeouts();
+    if (idleMs > 0) this.holeTimer = setTimeout(() => client.destroy(), idleMs);
+  }
+
+  /** The client was sent its after-bytes share: once that is out, both sides are reset. */
+  private cutInjected(backend: Backend): void {
+    const { client, upstream } = this;
+    setImmediate(() => {
+      void Promise.all([flushed(client), upstream ? flushed(upstream) : undefined]).then(() => {
+        if (this.finished || client.destroyed) return;
+        this.broke = true;
+        this.ctx.hooks.connectionBroke(backend, 'reset');
+        resetQuietly(client);
+        if (upstream) resetQuietly(upstream);
+      });
+    });
   }
 
   private giveUp(outcome: { error?: ErrorKind; noBackend?: boolean }): void {
@@ -263,6 +344,7 @@ export class TcpConnection {
 
   private onClientClose(hadError: boolean): void {
     this.clientClosed = true;
+    clearTimeout(this.holeTimer);
     this.cancelConnect?.();
     const up = this.upstream;
     if (up && !up.destroyed) {
@@ -275,7 +357,7 @@ export class TcpConnection {
 
   private onUpstreamClose(hadError: boolean): void {
     this.upstreamClosed = true;
-    if (hadError && this.backend) this.ctx.hooks.connectionBroke(this.backend, errorKind(this.upstreamError));
+    if (hadError && this.backend && !this.broke) this.ctx.hooks.connectionBroke(this.backend, errorKind(this.upstreamError));
     const client = this.client;
     if (!client.destroyed) {
       if (hadError) resetQuietly(client);
@@ -289,6 +371,7 @@ export class TcpConnection {
     if (this.finished || this.connecting || !this.clientClosed) return;
     if (this.upstream && !this.upstreamClosed) return;
     this.finished = true;
+    for (const s of this.shapers) s.destroy();
     if (this.backend) {
       this.backend.inFlight--;
       this.backend = undefined;
@@ -296,20 +379,5 @@ export class TcpConnection {
     this.settle({});
     this.ctx.hooks.connectionClosed();
     this.onFinished(this);
-  }
-}
-
-/** The socket both received and sent a FIN: it closed the clean way. */
-function halfClosedBothWays(socket: net.Socket): boolean {
-  return socket.readableEnded && socket.writableFinished;
-}
-
-/** Closes with a TCP reset (RST) rather than a FIN; a socket already gone is left alone. */
-function resetQuietly(socket: net.Socket): void {
-  if (socket.destroyed) return;
-  try {
-    socket.resetAndDestroy();
-  } catch {
-    socket.destroy();
   }
 }

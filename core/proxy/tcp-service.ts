@@ -28,6 +28,11 @@
  * `retries.attempts` but not by the retry budget: a connect retry forwards
  * nothing and costs one SYN, and a refusing backend is soon ejected or
  * marked down.
+ *
+ * Injected faults (core/faults) are drawn per connect attempt and reported
+ * as the failure they stand for: `down` as a refused connect, a reset at
+ * connect as a failed one (`errors.reset`; passive health counts both), a
+ * blackhole as a connect, a reset after N bytes as a broken connection.
  */
 import net from 'node:net';
 import type { RetrySpec, TimeoutsSpec } from '../model/spec';
@@ -44,6 +49,8 @@ export interface TcpServiceOptions {
   retries: RetrySpec;
   hooks: TcpServiceHooks;
   now?: () => number;
+  /** Draws injected faults (default Math.random). */
+  random?: () => number;
 }
 
 const DEFAULT_GRACE_MS = 5000;
@@ -68,6 +75,7 @@ export class TcpService {
     this.ctx = {
       hooks: guardHooks(opts.name, opts.hooks),
       now: opts.now ?? Date.now,
+      random: opts.random ?? Math.random,
       timeouts: () => this.timeouts,
       retries: () => this.retries,
       trackUpstream: (socket) => this.track(this.upstreamSockets, socket),

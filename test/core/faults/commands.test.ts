@@ -68,11 +68,61 @@ describe('faults commands', () => {
     expect(res.error.issues?.[0]).toMatch(/^faults\[0\]\.toxicity: /);
     const missing = await wb.invoke('faults:set', { service: 'api', backend: 'zulu', faults: [] });
     expect(!missing.ok && missing.error.code).toBe('NOT_FOUND');
+    expect(events).toEqual([]);
+  });
+
+  it('holds each protocol to the faults that make sense for it, naming the fault and the field', async () => {
+    const { wb, events } = makeWorkbench();
     await wb.invoke('services:add', { service: { name: 'raw', protocol: 'tcp', listen: '127.0.0.1:18082', backends: [{ url: 'tcp://127.0.0.1:3004', name: 'delta' }] } });
     events.length = 0;
-    const tcp = await wb.invoke('faults:set', { service: 'raw', backend: 'delta', faults: [{ type: 'down' }] });
-    expect(!tcp.ok && tcp.error).toMatchObject({ code: 'INPUT_INVALID', message: 'faults apply to HTTP services for now; "raw" is a tcp service' });
+    const error = await wb.invoke('faults:set', { service: 'raw', backend: 'delta', faults: [{ type: 'down' }, { type: 'error', status: 503 }] });
+    expect(!error.ok && error.error).toEqual({
+      code: 'INPUT_INVALID',
+      message: 'not for tcp service "raw": faults[1].type: "error" answers an HTTP status, which a TCP stream does not have: use reset, blackhole or down',
+      issues: ['faults[1].type: "error" answers an HTTP status, which a TCP stream does not have: use reset, blackhole or down'],
+    });
+    const http = await wb.invoke('faults:set', {
+      service: 'api',
+      backend: 'alpha',
+      faults: [{ type: 'slow-close', ms: 500 }, { type: 'latency', ms: 100, perChunk: true }, { type: 'reset', when: 'after-bytes' }, { type: 'reset', when: 'connect' }],
+    });
+    expect(!http.ok && http.error.code).toBe('INPUT_INVALID');
+    expect(!http.ok && http.error.issues).toEqual([
+      'faults[0].type: "slow-close" delays a TCP FIN: it applies to tcp services only',
+      'faults[1].perChunk: latency per chunk applies to tcp services only: leave perChunk out for a delay before each request',
+      'faults[2].when: reset when "after-bytes" applies to tcp services only: use "before-response" or "mid-body"',
+      'faults[3].when: reset when "connect" applies to tcp services only: use "before-response" or "mid-body"',
+    ]);
     expect(events).toEqual([]);
+
+    // Every layer-4 fault is accepted on TCP; a reset's HTTP names are read in TCP terms.
+    const tcp = await wb.invoke('faults:set', {
+      service: 'raw',
+      backend: 'delta',
+      faults: [
+        { type: 'latency', ms: 200, jitterMs: 50 },
+        { type: 'latency', ms: 100, perChunk: true, toxicity: 0.5 },
+        { type: 'bandwidth', kibPerSec: 100 },
+        { type: 'reset' },
+        { type: 'reset', when: 'mid-body', afterBytes: 4096 },
+        { type: 'blackhole', enabled: false },
+        { type: 'hang', toxicity: 0.1 },
+        { type: 'slow-close', ms: 500 },
+        { type: 'down', toxicity: 0.25 },
+      ],
+    });
+    expect(tcp.ok && tcp.value.faults.filter((f) => f.type === 'reset').map((f) => f.type === 'reset' && f.when)).toEqual(['connect', 'after-bytes']);
+    expect(tcp.ok && tcp.value.labels).toEqual([
+      'latency +200 ±50 ms',
+      'latency +100 ms per chunk @ 50%',
+      'bandwidth 100 KiB/s',
+      'reset at connect',
+      'reset after 4 KiB',
+      'hang @ 10%',
+      'slow close 500 ms',
+      'down @ 25%',
+    ]);
+    expect(events.map((e) => e.type)).toEqual(['faults:changed']);
   });
 
   it('faults:clear heals one backend, a service, or everything, and reports only what it healed', async () => {

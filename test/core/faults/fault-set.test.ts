@@ -67,6 +67,20 @@ describe('FaultSet.plan', () => {
     expect(s.plan(scripted([]).random)).toEqual({ delayMs: 0, bytesPerSec: 10 * 1024, cutAfterBytes: 100 });
   });
 
+  it('plans the layer-4 faults: per-chunk latency and slow close add up, blackhole is a hang, after-bytes a cut', () => {
+    const s = set([
+      { type: 'latency', ms: 100, perChunk: true },
+      { type: 'latency', ms: 50, jitterMs: 10, perChunk: true },
+      { type: 'latency', ms: 200 },
+      { type: 'slow-close', ms: 300 },
+      { type: 'slow-close', ms: 200 },
+      { type: 'reset', when: 'after-bytes', afterBytes: 512 },
+    ]);
+    expect(s.plan(scripted([]).random)).toEqual({ delayMs: 200, chunkDelay: { ms: 150, jitterMs: 10 }, closeDelayMs: 500, cutAfterBytes: 512 });
+    expect(set([{ type: 'blackhole' }, { type: 'reset', when: 'connect' }]).plan(scripted([]).random)).toEqual({ delayMs: 0, answer: { kind: 'hang' } });
+    expect(set([{ type: 'reset', when: 'connect' }]).plan(scripted([]).random)).toEqual({ delayMs: 0, answer: { kind: 'reset' } });
+  });
+
   it('lists every fault but labels only those that apply, with a new label array on each change', () => {
     const s = set([{ type: 'latency', ms: 300 }, { type: 'error', status: 503, toxicity: 0.5 }, { type: 'down', enabled: false }]);
     expect(s.list().map((f) => f.type)).toEqual(['latency', 'error', 'down']);
@@ -90,6 +104,12 @@ describe('fault spec', () => {
     [{ type: 'hang' }, 'hang'],
     [{ type: 'bandwidth', kibPerSec: 64 }, 'bandwidth 64 KiB/s'],
     [{ type: 'down' }, 'down'],
+    [{ type: 'latency', ms: 100, perChunk: true }, 'latency +100 ms per chunk'],
+    [{ type: 'latency', ms: 100, jitterMs: 20, perChunk: true, toxicity: 0.5 }, 'latency +100 ±20 ms per chunk @ 50%'],
+    [{ type: 'reset', when: 'connect' }, 'reset at connect'],
+    [{ type: 'reset', when: 'after-bytes', afterBytes: 4096 }, 'reset after 4 KiB'],
+    [{ type: 'blackhole' }, 'blackhole'],
+    [{ type: 'slow-close', ms: 500 }, 'slow close 500 ms'],
   ] as const)('labels %j as "%s"', (input, label) => {
     expect(faultLabel(FaultListSchema.parse([input])[0]!)).toBe(label);
   });
@@ -99,6 +119,15 @@ describe('fault spec', () => {
     expect(bad.success).toBe(false);
     const paths = bad.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['0.toxicity', '1.kibPerSec', '2.type']));
+  });
+
+  it('parses HTTP faults exactly as before: the layer-4 options stay out unless given', () => {
+    expect(FaultListSchema.parse([{ type: 'latency', ms: 300 }, { type: 'reset' }])).toEqual([
+      { type: 'latency', ms: 300, jitterMs: 0, enabled: true, toxicity: 1 },
+      { type: 'reset', when: 'before-response', afterBytes: 1024, enabled: true, toxicity: 1 },
+    ]);
+    const bad = FaultListSchema.safeParse([{ type: 'slow-close' }, { type: 'slow-close', ms: -1 }, { type: 'latency', ms: 1, perChunk: 'yes' }, { type: 'reset', when: 'later' }]);
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['0.ms', '1.ms', '2.perChunk', '3.when']);
   });
 });
 
@@ -116,6 +145,14 @@ describe('injected probe outcomes', () => {
     expect(injectedProbeOutcome(plan({ kind: 'reset' }), 'tcp-reply')).toEqual({ ok: false, detail: 'ECONNRESET' });
     expect(injectedProbeOutcome(plan({ kind: 'error', status: 503 }), 'tcp-reply')).toBeUndefined();
     expect(injectedProbeOutcome({ delayMs: 100, cutAfterBytes: 10 }, 'http')).toBeUndefined();
+  });
+
+  it('a reset after 0 bytes fails a TCP reply check (no reply can pass), and leaves connect checks and later cuts alone', () => {
+    expect(injectedProbeOutcome({ delayMs: 0, cutAfterBytes: 0 }, 'tcp-reply')).toEqual({ ok: false, detail: 'ECONNRESET' });
+    expect(injectedProbeOutcome({ delayMs: 0, cutAfterBytes: 0 }, 'tcp')).toBeUndefined();
+    expect(injectedProbeOutcome({ delayMs: 0, cutAfterBytes: 0 }, 'http')).toBeUndefined();
+    expect(injectedProbeOutcome({ delayMs: 0, cutAfterBytes: 1 }, 'tcp-reply')).toBeUndefined();
+    expect(injectedProbeOutcome({ delayMs: 0, chunkDelay: { ms: 100, jitterMs: 0 }, closeDelayMs: 100, bytesPerSec: 10 }, 'tcp-reply')).toBeUndefined();
   });
 });
 

@@ -40,6 +40,8 @@ export interface TcpSetup {
   timeouts?: Partial<TimeoutsSpec>;
   /** Replaces the pool's pick. */
   pick?: TcpServiceHooks['pick'];
+  /** Draws injected faults (default Math.random). */
+  random?: () => number;
 }
 
 export async function startTcpService(urls: string[], setup: TcpSetup = {}): Promise<TestTcpService> {
@@ -53,6 +55,7 @@ export async function startTcpService(urls: string[], setup: TcpSetup = {}): Pro
     port: 0,
     timeouts: TimeoutsSchema.parse({ connectMs: 2000, ...setup.timeouts }),
     retries: RetrySchema.parse({ ...setup.retries }),
+    ...(setup.random ? { random: setup.random } : {}),
     hooks: {
       pick: setup.pick ?? ((req, exclude) => pool.pick(req, exclude)),
       requestStarted: () => rec.started++,
