@@ -1,18 +1,26 @@
-/** The charts of one service, with a shared legend for backend colours and markers. */
+/**
+ * The charts of one service, with a shared legend for backend colours and
+ * markers. A demo backend keeps its own colour (the dot in the backends
+ * table); others take the palette's. A TCP service charts connections and
+ * connect time, and bytes per second where HTTP has status classes.
+ */
 import { useMemo } from 'react';
 import type { ServiceView } from '../../core/contract';
 import { useApp } from '../store/context';
-import { selectEvents, selectHistory } from '../store/selectors';
+import { selectDemos, selectEvents, selectHistory } from '../store/selectors';
 import { DistributionChart } from './DistributionChart';
 import { markersFor } from './markers';
 import { MARKER_COLORS, seriesColor } from './palette';
-import { LatencyChart, RpsChart, StatusChart } from './TimeSeriesCharts';
+import { BytesChart, LatencyChart, RpsChart, StatusChart } from './TimeSeriesCharts';
 
 const MARKER_LEGEND: [keyof typeof MARKER_COLORS, string][] = [
   ['down', 'unhealthy'],
   ['up', 'healthy'],
   ['eject', 'ejected'],
   ['return', 'returned'],
+  ['fault', 'faults set'],
+  ['heal', 'healed'],
+  ['drill', 'drill step'],
   ['config', 'config change'],
 ];
 
@@ -21,6 +29,13 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
   const events = useApp(selectEvents);
   const fromAt = history.rows[0]?.at ?? Infinity;
   const markers = useMemo(() => markersFor(events, service.name, fromAt), [events, service.name, fromAt]);
+  const demos = useApp(selectDemos);
+  const colors = useMemo(
+    () =>
+      history.keys.map((k, i) => demos.find((d) => d.usedBy.some((u) => u.service === service.name && u.backendId === k.id))?.colour ?? seriesColor(i)),
+    [history.keys, demos, service.name],
+  );
+  const tcp = service.protocol === 'tcp';
 
   if (history.rows.length === 0) {
     const target = service.address ?? service.listen;
@@ -47,7 +62,7 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
       <div className="chart-legend small" aria-label="Legend">
         {history.keys.map((k, i) => (
           <span key={k.id} className="legend-item">
-            <span className="swatch" style={{ background: seriesColor(i) }} />
+            <span className="swatch" style={{ background: colors[i] }} />
             {k.name}
           </span>
         ))}
@@ -61,22 +76,29 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
       </div>
       <div className="chart-grid">
         <figure className="chart" data-testid="chart-rps">
-          <figcaption>Requests/s per backend</figcaption>
-          <RpsChart rows={history.rows} keys={history.keys} markers={markers} />
+          <figcaption>{tcp ? 'Connections/s' : 'Requests/s'} per backend</figcaption>
+          <RpsChart rows={history.rows} keys={history.keys} colors={colors} markers={markers} unit={tcp ? 'conn/s' : 'req/s'} />
         </figure>
         <figure className="chart" data-testid="chart-latency">
           <figcaption>
-            Latency per backend, ms <span className="muted">(solid p50, dashed p99)</span>
+            {tcp ? 'Connect time' : 'Latency'} per backend, ms <span className="muted">(solid p50, dashed p99)</span>
           </figcaption>
-          <LatencyChart rows={history.rows} keys={history.keys} markers={markers} />
+          <LatencyChart rows={history.rows} keys={history.keys} colors={colors} markers={markers} />
         </figure>
-        <figure className="chart" data-testid="chart-status">
-          <figcaption>Responses/s by status</figcaption>
-          <StatusChart rows={history.rows} markers={markers} />
-        </figure>
+        {tcp ? (
+          <figure className="chart" data-testid="chart-bytes">
+            <figcaption>Bytes/s in and out</figcaption>
+            <BytesChart rows={history.rows} markers={markers} />
+          </figure>
+        ) : (
+          <figure className="chart" data-testid="chart-status">
+            <figcaption>Responses/s by status</figcaption>
+            <StatusChart rows={history.rows} markers={markers} />
+          </figure>
+        )}
         <figure className="chart" data-testid="chart-distribution">
           <figcaption>
-            Share of requests <span className="muted">(last 10 s vs expected)</span>
+            Share of {tcp ? 'connections' : 'requests'} <span className="muted">(last 10 s vs expected)</span>
           </figcaption>
           <DistributionChart rows={history.distribution} />
         </figure>

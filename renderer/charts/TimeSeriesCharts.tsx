@@ -1,12 +1,13 @@
 /**
- * The three time-series charts of a service: requests per second per
- * backend, latency per backend, responses by status class. Rows come from
+ * The time-series charts of a service: requests (or TCP connections) per
+ * second per backend, latency (or connect time) per backend, responses by
+ * status class for HTTP and bytes per second for TCP. Rows come from
  * the stats slice (one per tick, bounded); animations are off because the
  * data moves every tick.
  */
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { SeriesKey, TickRow } from '../store/series';
-import { formatTime } from '../components/format';
+import { formatBytesRate, formatTime } from '../components/format';
 import type { Marker } from './markers';
 import { MARKER_COLORS, seriesColor, STATUS_COLORS } from './palette';
 
@@ -16,8 +17,14 @@ const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
 interface Props {
   rows: TickRow[];
   keys: SeriesKey[];
+  /** A colour per key (demo backends keep their own); seriesColor(i) where missing. */
+  colors?: string[];
   markers: Marker[];
+  /** The tooltip's unit for the rates: req/s or conn/s. */
+  unit?: string;
 }
+
+const colorAt = (colors: string[] | undefined, i: number) => colors?.[i] ?? seriesColor(i);
 
 function timeAxis() {
   return (
@@ -49,13 +56,13 @@ function tooltip(unit: string) {
   );
 }
 
-export function RpsChart({ rows, keys, markers }: Props) {
+export function RpsChart({ rows, keys, colors, markers, unit = 'req/s' }: Props) {
   return (
     <AreaChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
       {timeAxis()}
       <YAxis width={40} tick={{ fontSize: 11 }} allowDecimals={false} />
-      {tooltip('req/s')}
+      {tooltip(unit)}
       {keys.map((k, i) => (
         <Area
           key={k.id}
@@ -63,8 +70,8 @@ export function RpsChart({ rows, keys, markers }: Props) {
           stackId="rps"
           name={k.name}
           dataKey={(r: TickRow) => r.rps[k.id] ?? 0}
-          stroke={seriesColor(i)}
-          fill={seriesColor(i)}
+          stroke={colorAt(colors, i)}
+          fill={colorAt(colors, i)}
           fillOpacity={0.35}
           isAnimationActive={false}
           dot={false}
@@ -75,7 +82,7 @@ export function RpsChart({ rows, keys, markers }: Props) {
   );
 }
 
-export function LatencyChart({ rows, keys, markers }: Props) {
+export function LatencyChart({ rows, keys, colors, markers }: Props) {
   return (
     <LineChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
@@ -88,7 +95,7 @@ export function LatencyChart({ rows, keys, markers }: Props) {
           type="linear"
           name={`${k.name} p50`}
           dataKey={(r: TickRow) => r.p50[k.id] ?? null}
-          stroke={seriesColor(i)}
+          stroke={colorAt(colors, i)}
           strokeWidth={1.5}
           dot={false}
           isAnimationActive={false}
@@ -98,7 +105,7 @@ export function LatencyChart({ rows, keys, markers }: Props) {
           type="linear"
           name={`${k.name} p99`}
           dataKey={(r: TickRow) => r.p99[k.id] ?? null}
-          stroke={seriesColor(i)}
+          stroke={colorAt(colors, i)}
           strokeDasharray="4 3"
           strokeWidth={1}
           dot={false}
@@ -136,5 +143,46 @@ export function StatusChart({ rows, markers }: Omit<Props, 'keys'>) {
       ))}
       {markerLines(markers)}
     </AreaChart>
+  );
+}
+
+const BYTES_SERIES = [
+  { key: 'in', name: 'in (from clients)', color: '#4e79a7' },
+  { key: 'out', name: 'out (to clients)', color: '#f28e2b' },
+] as const;
+
+function bytesTick(v: number): string {
+  if (v >= 1024 * 1024) return `${(v / 1024 / 1024).toFixed(v >= 10 * 1024 * 1024 ? 0 : 1)}M`;
+  if (v >= 1024) return `${(v / 1024).toFixed(v >= 10 * 1024 ? 0 : 1)}K`;
+  return String(Math.round(v));
+}
+
+/** A TCP service's bytes per second, in from clients and out to them. */
+export function BytesChart({ rows, markers }: Omit<Props, 'keys'>) {
+  return (
+    <LineChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
+      <CartesianGrid strokeDasharray="3 3" />
+      {timeAxis()}
+      <YAxis width={44} tick={{ fontSize: 11 }} tickFormatter={bytesTick} />
+      <Tooltip
+        isAnimationActive={false}
+        labelFormatter={(v) => formatTime(Number(v))}
+        formatter={(v) => (typeof v === 'number' ? formatBytesRate(v) : String(v ?? '–'))}
+      />
+      <Legend verticalAlign="top" height={20} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
+      {BYTES_SERIES.map((b) => (
+        <Line
+          key={b.key}
+          type="linear"
+          name={b.name}
+          dataKey={(r: TickRow) => r.bytes[b.key]}
+          stroke={b.color}
+          strokeWidth={1.5}
+          dot={false}
+          isAnimationActive={false}
+        />
+      ))}
+      {markerLines(markers)}
+    </LineChart>
   );
 }

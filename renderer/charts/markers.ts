@@ -1,7 +1,8 @@
 /**
  * Markers on the charts' time axis, drawn from the event log: health
- * transitions, ejections and returns of this service's backends, and
- * configuration changes (which concern every service).
+ * transitions, ejections and returns of this service's backends, injected
+ * faults set or healed, drill steps, and configuration changes (which
+ * concern every service).
  */
 import type { LogRow } from '../store/ui-slice';
 import type { MARKER_COLORS } from './palette';
@@ -23,6 +24,13 @@ export function markersFor(events: readonly LogRow[], service: string, fromAt: n
       out.push({ key: seq, at: e.at, kind: e.to === 'unhealthy' ? 'down' : 'up', label: `${e.backend} ${e.to}` });
     else if (e.type === 'backend:ejected' && e.service === service) out.push({ key: seq, at: e.at, kind: 'eject', label: `${e.backend} ejected` });
     else if (e.type === 'backend:returned' && e.service === service) out.push({ key: seq, at: e.at, kind: 'return', label: `${e.backend} returned` });
+    else if (e.type === 'faults:changed' && e.service === service)
+      out.push(
+        e.labels.length > 0
+          ? { key: seq, at: e.at, kind: 'fault', label: `${e.backend} faults: ${e.labels.join(', ')}` }
+          : { key: seq, at: e.at, kind: 'heal', label: `${e.backend} healed` },
+      );
+    else if (e.type === 'drill:step' && e.service === service) out.push({ key: seq, at: e.at, kind: 'drill', label: `drill: ${e.label}` });
   }
   return out.reverse();
 }

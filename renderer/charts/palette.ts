@@ -24,4 +24,7 @@ export const MARKER_COLORS = {
   eject: '#f28e2b',
   return: '#76b7b2',
   config: '#8a8f98',
+  fault: '#b07aa1',
+  heal: '#9c755f',
+  drill: '#edc948',
 } as const;

@@ -1,56 +1,60 @@
 /**
  * The backends of one service: settings editable in place (weight, admin
  * state, backup) next to what the last tick measured. Settings come from the
- * service view; live figures (health, in-flight, rates) from the latest
- * snapshot, which is fresher.
+ * service view; live figures (health, in-flight, rates, active faults) from
+ * the latest snapshot, which is fresher. A TCP service shows connection
+ * figures (open connections, connects per second, bytes, connect time) in
+ * place of the HTTP ones. Demo backends carry their colour; each row opens
+ * the faults editor under the table.
  */
 import { useState } from 'react';
-import type { BackendView, ErrorData, ServiceView } from '../../core/contract';
+import type { BackendSnapshot, BackendView, ErrorData, ServiceView } from '../../core/contract';
+import { faultLabel } from '../../core/faults/spec';
 import { AdminStateSchema, BackendSpecSchema, type AdminState } from '../../core/model/spec';
 import { useActions, useApp } from '../store/context';
-import { selectBackendSnapshot, selectHistory } from '../store/selectors';
+import { selectBackendSnapshot, selectDemoOf, selectHistory } from '../store/selectors';
 import { CommitInput } from './CommitInput';
 import { ErrorLines } from './ErrorLines';
-import { formatMs, formatPercent, formatRate } from './format';
+import { FAULTS_EDITOR_ID, FaultsEditor } from './FaultsEditor';
+import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format';
 import { HealthBadge } from './HealthBadge';
 
 export function BackendsTable({ service }: { service: ServiceView }) {
   const [error, setError] = useState<ErrorData | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   if (service.backends.length === 0) {
     const example = service.protocol === 'tcp' ? 'tcp://127.0.0.1:5432' : 'http://127.0.0.1:3001';
     return (
       <p className="empty" data-testid="no-backends">
-        No backends yet. Add a backend: paste a URL like <code>{example}</code> below.
+        No backends yet. Add a backend: paste a URL like <code>{example}</code> below
+        {service.protocol === 'http' ? ', or start a demo backend with “Add demo backend” above' : ''}.
       </p>
     );
   }
+  const tcp = service.protocol === 'tcp';
+  const edited = service.backends.find((b) => b.id === editing);
+
+  function closeEditor() {
+    const id = editing;
+    setEditing(null);
+    if (id) document.getElementById(faultsButtonId(id))?.focus();
+  }
+
   return (
     <>
       <div className="table-wrap">
         <table className="backends" aria-label={`Backends of ${service.name}`}>
           <thead>
             <tr>
-              <th scope="col">Name</th>
-              <th scope="col">URL</th>
+              <th scope="col">Name / URL</th>
               <th scope="col">Weight</th>
               <th scope="col">State</th>
               <th scope="col" title="A backup serves only when no primary backend is available">
                 Backup
               </th>
               <th scope="col">Health</th>
-              <th scope="col" className="num" title="Requests in flight (HTTP) or open connections (TCP)">
-                In-flight
-              </th>
-              <th scope="col" className="num">
-                Req/s
-              </th>
-              <th scope="col" className="num" title="Latency percentiles over the last tick, in ms">
-                p50 / p99 ms
-              </th>
-              <th scope="col" className="num" title="5xx responses and failed attempts over the last tick">
-                Errors
-              </th>
-              <th scope="col" className="num" title="Share of requests over the last 10 s, against what the weights imply">
+              {tcp ? <TcpHeadings /> : <HttpHeadings />}
+              <th scope="col" className="num" title={`Share of ${tcp ? 'connections' : 'requests'} over the last 10 s, against what the weights imply`}>
                 Share / expected
               </th>
               <th scope="col">
@@ -60,12 +64,61 @@ export function BackendsTable({ service }: { service: ServiceView }) {
           </thead>
           <tbody>
             {service.backends.map((b) => (
-              <BackendRow key={b.id} service={service.name} backend={b} onError={setError} />
+              <BackendRow
+                key={b.id}
+                service={service}
+                backend={b}
+                onError={setError}
+                editing={b.id === editing}
+                onToggleFaults={() => setEditing(b.id === editing ? null : b.id)}
+              />
             ))}
           </tbody>
         </table>
       </div>
       {error && <ErrorLines error={error} testId="backend-error" />}
+      {edited && <FaultsEditor key={edited.id} service={service.name} protocol={service.protocol} backend={edited} onClose={closeEditor} />}
+    </>
+  );
+}
+
+function HttpHeadings() {
+  return (
+    <>
+      <th scope="col" className="num" title="Requests in flight">
+        In-flight
+      </th>
+      <th scope="col" className="num">
+        Req/s
+      </th>
+      <th scope="col" className="num" title="Latency percentiles over the last tick, in ms">
+        p50 / p99 ms
+      </th>
+      <th scope="col" className="num" title="5xx responses and failed attempts over the last tick">
+        Errors
+      </th>
+    </>
+  );
+}
+
+function TcpHeadings() {
+  return (
+    <>
+      <th scope="col" className="num" title="Connections open now">
+        Open conns
+      </th>
+      <th scope="col" className="num" title="Connections opened per second">
+        Conn/s
+      </th>
+      <th scope="col" className="num" title="Bytes per second from clients to the backend (in) and back to clients (out)">
+        In / out per s
+      </th>
+      <th scope="col" className="num" title="Time to connect to the backend, percentiles over the last tick, in ms">
+        Connect p50 / p99 ms
+      </th>
+      <th scope="col" className="num" title="In the last tick: connects refused, timed out or failed otherwise / connections reset">
+        Connect errors / resets
+      </th>
     </>
   );
 }
@@ -75,10 +128,29 @@ function validateWeight(draft: string): string | undefined {
   return parsed.success ? undefined : (parsed.error.issues[0]?.message ?? 'not a valid weight');
 }
 
-function BackendRow({ service, backend, onError }: { service: string; backend: BackendView; onError(e: ErrorData | null): void }) {
+export const faultsButtonId = (backendId: string) => `faults-button-${backendId}`;
+
+/** The URL without the scheme its service implies (http:// for HTTP, tcp:// for TCP); the full one is in the tooltip. */
+function shortUrl(url: string, protocol: ServiceView['protocol']): string {
+  const implied = `${protocol}://`;
+  return url.startsWith(implied) ? url.slice(implied.length) : url;
+}
+
+interface RowProps {
+  service: ServiceView;
+  backend: BackendView;
+  editing: boolean;
+  onError(e: ErrorData | null): void;
+  onToggleFaults(): void;
+}
+
+function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }: RowProps) {
+  const service = svc.name;
   const actions = useActions();
   const live = useApp((s) => selectBackendSnapshot(s, service, backend.id));
+  const intervalMs = useApp((s) => s.latest?.intervalMs ?? 500);
   const share = useApp((s) => selectHistory(s, service).distribution.find((d) => d.id === backend.id));
+  const demo = useApp((s) => selectDemoOf(s, service, backend.id));
   const name = backend.name;
 
   async function update(patch: Parameters<typeof actions.updateBackend>[2]) {
@@ -87,21 +159,40 @@ function BackendRow({ service, backend, onError }: { service: string; backend: B
   }
 
   async function remove() {
-    const res = await actions.removeBackend(service, backend.id);
+    // A demo backend is stopped and leaves every service; any other leaves this one, with an undo.
+    const res = demo ? await actions.removeDemo(demo.name) : await actions.removeBackend(service, backend.id);
     onError(res.ok ? null : res.error);
   }
 
-  const failed = live ? live.status['5xx'] + live.errors.refused + live.errors.reset + live.errors.timeout + live.errors.other : 0;
-  const rowClass = [backend.state !== 'active' ? `state-${backend.state}` : '', backend.backup ? 'is-backup' : ''].join(' ').trim();
+  // The URL goes under the name, unless the name is the URL's host:port (the default name).
+  const url = shortUrl(backend.url, svc.protocol);
+  const faults = live ? live.faults : backend.faults.filter((f) => f.enabled).map(faultLabel);
+  const rowClass = [backend.state !== 'active' ? `state-${backend.state}` : '', backend.backup ? 'is-backup' : '', faults.length ? 'has-faults' : '']
+    .join(' ')
+    .trim();
 
   return (
     <tr data-testid={`backend-row-${name}`} className={rowClass || undefined}>
       <th scope="row" className="backend-name">
-        {name}
+        <span className="name-line">
+          {demo && (
+            <span
+              className={demo.running ? 'demo-dot' : 'demo-dot stopped'}
+              style={{ background: demo.colour }}
+              role="img"
+              aria-label={demo.running ? 'demo backend' : 'demo backend, stopped'}
+              title={demo.running ? `Demo backend ${demo.name}` : `Demo backend ${demo.name} (stopped)`}
+              data-testid={`demo-dot-${name}`}
+            />
+          )}
+          {name}
+        </span>
+        {url !== name && (
+          <span className="url-line mono" title={backend.url}>
+            {url}
+          </span>
+        )}
       </th>
-      <td className="mono url" title={backend.url}>
-        {backend.url}
-      </td>
       <td>
         <CommitInput
           type="number"
@@ -127,20 +218,24 @@ function BackendRow({ service, backend, onError }: { service: string; backend: B
       <td className="center">
         <input type="checkbox" aria-label={`Backup ${name}`} checked={backend.backup} onChange={(e) => void update({ backup: e.target.checked })} />
       </td>
-      <td>
+      <td className="health-cell">
         <HealthBadge
           name={name}
           health={live?.health ?? backend.health}
           lastCheck={live ? live.lastCheck : backend.lastCheck}
           ejected={live?.ejected ?? backend.ejected}
         />
+        {faults.length > 0 && (
+          <span className="fault-badges" data-testid={`fault-badge-${name}`}>
+            {faults.map((label, i) => (
+              <span key={i} className="badge fault" title={label}>
+                ⚡ {label}
+              </span>
+            ))}
+          </span>
+        )}
       </td>
-      <td className="num">{live ? live.inFlight : '–'}</td>
-      <td className="num">{formatRate(live?.rps)}</td>
-      <td className="num">
-        {formatMs(live?.latency?.p50)} / {formatMs(live?.latency?.p99)}
-      </td>
-      <td className={failed > 0 ? 'num bad' : 'num'}>{live && live.requests > 0 ? formatPercent(failed / live.requests) : '–'}</td>
+      {svc.protocol === 'tcp' ? <TcpCells live={live} intervalMs={intervalMs} /> : <HttpCells live={live} />}
       <td className="num">
         {share ? (
           <>
@@ -150,11 +245,67 @@ function BackendRow({ service, backend, onError }: { service: string; backend: B
           '–'
         )}
       </td>
-      <td>
-        <button type="button" className="link danger" aria-label={`Remove ${name}`} onClick={() => void remove()}>
-          Remove
+      <td className="row-actions">
+        <button
+          type="button"
+          id={faultsButtonId(backend.id)}
+          className={editing ? 'link pressed' : 'link'}
+          aria-expanded={editing}
+          aria-controls={editing ? FAULTS_EDITOR_ID : undefined}
+          aria-label={`Faults of ${name}`}
+          data-testid={`faults-button-${name}`}
+          onClick={onToggleFaults}
+        >
+          Faults
+          {backend.faults.length > 0 && (
+            <span className="count" title={`${backend.faults.length} fault${backend.faults.length === 1 ? '' : 's'} in its list`}>
+              {backend.faults.length}
+            </span>
+          )}
+        </button>
+        <button
+          type="button"
+          className="link danger icon"
+          aria-label={`Remove ${name}`}
+          title={demo ? `Stop demo backend ${demo.name} and remove it from every service` : `Remove ${name}`}
+          onClick={() => void remove()}
+        >
+          ✕
         </button>
       </td>
     </tr>
+  );
+}
+
+function HttpCells({ live }: { live: BackendSnapshot | undefined }) {
+  const failed = live ? live.status['5xx'] + live.errors.refused + live.errors.reset + live.errors.timeout + live.errors.other : 0;
+  return (
+    <>
+      <td className="num">{live ? live.inFlight : '–'}</td>
+      <td className="num">{formatRate(live?.rps)}</td>
+      <td className="num">
+        {formatMs(live?.latency?.p50)} / {formatMs(live?.latency?.p99)}
+      </td>
+      <td className={failed > 0 ? 'num bad' : 'num'}>{live && live.requests > 0 ? formatPercent(failed / live.requests) : '–'}</td>
+    </>
+  );
+}
+
+function TcpCells({ live, intervalMs }: { live: BackendSnapshot | undefined; intervalMs: number }) {
+  const perSecond = 1000 / Math.max(1, intervalMs);
+  const connectErrors = live ? live.errors.refused + live.errors.timeout + live.errors.other : 0;
+  const resets = live ? live.errors.reset : 0;
+  return (
+    <>
+      <td className="num" data-testid="tcp-open">
+        {live ? live.inFlight : '–'}
+      </td>
+      <td className="num">{formatRate(live?.rps)}</td>
+      <td className="num">{live ? `${formatBytes(live.bytesIn * perSecond)} / ${formatBytes(live.bytesOut * perSecond)}` : '–'}</td>
+      <td className="num">
+        {formatMs(live?.latency?.p50)} / {formatMs(live?.latency?.p99)}
+      </td>
+      <td className={connectErrors + resets > 0 ? 'num bad' : 'num'}>{live ? `${formatCount(connectErrors)} / ${formatCount(resets)}` : '–'}</td>
+    </>
   );
 }

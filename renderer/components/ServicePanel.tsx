@@ -1,10 +1,20 @@
-/** The main area: the selected service's header, strategy, backends, charts and the event log. */
+/**
+ * The main area: the selected service's header (with the lab's buttons),
+ * its strategy, then tabs: Traffic (backends and charts), Load (the load
+ * generator) and Drills. The load run's strip sits above the tabs while a
+ * run goes, and the event log below them, whatever the tab.
+ */
 import { useApp } from '../store/context';
 import { selectSelectedService } from '../store/selectors';
 import { ServiceCharts } from '../charts/ServiceCharts';
 import { AddBackendForm } from './AddBackendForm';
 import { BackendsTable } from './BackendsTable';
+import { DrillsPanel } from './DrillsPanel';
 import { EventLog } from './EventLog';
+import { AddDemoButton, HealAllButton } from './LabButtons';
+import { LoadPanel } from './LoadPanel';
+import { LoadStrip } from './LoadStrip';
+import { ServiceTabs, TabPanel } from './ServiceTabs';
 import { StrategyPicker } from './StrategyPicker';
 
 export function ServicePanel() {
@@ -54,14 +64,33 @@ export function ServicePanel() {
             <span className="bad">not listening ({service.listen})</span>
           )}
         </span>
+        <span className="header-actions">
+          <AddDemoButton service={service} />
+          <HealAllButton />
+        </span>
       </header>
       <StrategyPicker key={service.name} service={service} />
-      <section className="panel" aria-labelledby="backends-title">
-        <h3 id="backends-title">Backends</h3>
-        <BackendsTable service={service} />
-        <AddBackendForm key={service.name} service={service} />
-      </section>
-      <ServiceCharts service={service} />
+      <ServiceTabs>
+        {(tab) => (
+          <>
+            <LoadStrip />
+            <TabPanel id="traffic" tab={tab}>
+              <section className="panel" aria-labelledby="backends-title">
+                <h3 id="backends-title">Backends</h3>
+                <BackendsTable service={service} />
+                <AddBackendForm key={service.name} service={service} />
+              </section>
+              {tab === 'traffic' && <ServiceCharts service={service} />}
+            </TabPanel>
+            <TabPanel id="load" tab={tab}>
+              <LoadPanel active={tab === 'load'} />
+            </TabPanel>
+            <TabPanel id="drills" tab={tab}>
+              <DrillsPanel service={service} active={tab === 'drills'} />
+            </TabPanel>
+          </>
+        )}
+      </ServiceTabs>
       <EventLog service={service.name} />
     </main>
   );

@@ -1,5 +1,6 @@
 /** Formatting shared by the components: numbers, times and event summaries. */
 import type { WorkbenchEvent } from '../../core/contract';
+import type { FailureCounts } from '../../core/demo/load/types';
 import type { CheckResult } from '../../core/model/backend';
 
 export function formatTime(at: number): string {
@@ -62,4 +63,50 @@ export function eventColumns(e: WorkbenchEvent): { service: string; backend: str
     case 'drill:done':
       return { service: '', backend: '', cause: `drill ${e.drill} ${e.result}: ${e.verdict.clean ? 'clean' : 'not clean'}` };
   }
+}
+
+/** A byte count in B, KiB or MiB. */
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  if (n < 1024) return `${n.toFixed(0)} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Bytes per second, in B/s, KiB/s or MiB/s. */
+export function formatBytesRate(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? '–' : `${formatBytes(n)}/s`;
+}
+
+/** A count with thousands separated: 12 345. */
+export function formatCount(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  return Math.round(n).toLocaleString('en-US').replace(/,/g, '\u202f');
+}
+
+/** Milliseconds as seconds for durations people read: 1.5 s, 25 s. */
+export function formatSeconds(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
+  const s = ms / 1000;
+  return `${s >= 10 || Number.isInteger(s) ? s.toFixed(0) : s.toFixed(1)} s`;
+}
+
+const FAILURE_LABELS: Array<[keyof FailureCounts, string]> = [
+  ['status5xx', '5xx'],
+  ['status4xx', '4xx'],
+  ['refused', 'refused'],
+  ['reset', 'reset'],
+  ['timeout', 'timeout'],
+  ['other', 'other'],
+];
+
+export function failedTotal(f: FailureCounts): number {
+  return f.status4xx + f.status5xx + f.refused + f.reset + f.timeout + f.other;
+}
+
+/** "5xx 30 · refused 4", the kinds that happened. */
+export function failureBreakdown(f: FailureCounts): string {
+  return FAILURE_LABELS.filter(([k]) => f[k] > 0)
+    .map(([k, label]) => `${label} ${formatCount(f[k])}`)
+    .join(' · ');
 }

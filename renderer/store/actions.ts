@@ -13,12 +13,14 @@ import type {
 } from '../../core/contract';
 import type { BackendInput, Protocol, WorkspaceSpec } from '../../core/model/spec';
 import type { Bridge } from '../bridge/types';
+import { createLabActions, type LabActions } from './lab-actions';
 import type { AppStore } from './store';
 
 export type BackendPatch = CommandInput<'backends:update'>['patch'];
 
-export interface Actions {
-  /** Everything the UI shows from the core: services, strategies, stats history. Called on every (re)connect. */
+/** Workspace actions here; the failover lab's (demo, faults, load, drills) in ./lab-actions. */
+export interface Actions extends LabActions {
+  /** Everything the UI shows from the core: services, strategies, stats history, the lab. Called on every (re)connect. */
   reload(): Promise<void>;
   /** Re-reads the service list; calls that overlap collapse into one more read. */
   refresh(): Promise<void>;
@@ -70,11 +72,14 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
   }
 
   const actions: Actions = {
+    ...createLabActions(store, bridge, () => actions.refresh()),
+
     async reload() {
       const [services, strategies, history] = await Promise.all([
         bridge.invoke('services:list', {}),
         bridge.invoke('strategies:list', {}),
         bridge.invoke('stats:history', {}),
+        actions.reloadLab(),
       ]);
       if (strategies.ok) state().setStrategies(strategies.value);
       if (services.ok) state().setServices(services.value);

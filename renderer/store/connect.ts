@@ -1,24 +1,60 @@
 /**
- * Wires a bridge to a store: stats ticks and events go into the store, and
- * every (re)connect reloads what the UI shows. Changes the core announces
- * (config, a service starting or stopping) trigger a refresh of the list.
+ * Wires a bridge to a store: stats ticks, load progress and events go into
+ * the store, and every (re)connect reloads what the UI shows. Changes the
+ * core announces (config, a service starting or stopping, demo backends
+ * coming and going) trigger a refresh of the lists; a backend's faults are
+ * patched in place from the event itself.
  */
-import type { EventType } from '../../core/contract';
+import type { EventType, WorkbenchEvent } from '../../core/contract';
 import type { Bridge } from '../bridge/types';
 import type { Actions } from './actions';
 import type { AppStore } from './store';
 
-const REFRESH_ON: ReadonlySet<EventType> = new Set(['config:changed', 'service:listening', 'service:stopped']);
+const REFRESH_ON: ReadonlySet<EventType> = new Set(['config:changed', 'service:listening', 'service:stopped', 'demo:changed']);
+
+function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void {
+  const s = store.getState();
+  s.logEvent(e);
+  if (REFRESH_ON.has(e.type)) void actions.refresh();
+  switch (e.type) {
+    case 'config:changed':
+      // Drills live in the workspace: an opened or replaced workspace brings its own.
+      void actions.refreshDrills();
+      break;
+    case 'demo:changed':
+      void actions.refreshDemos();
+      break;
+    case 'faults:changed':
+      s.setBackendFaults(e.service, e.backendId, e.faults);
+      break;
+    case 'load:started':
+    case 'load:done':
+      s.applyLoadEvent(e);
+      break;
+    case 'drill:started':
+    case 'drill:step':
+      s.applyDrillEvent(e);
+      break;
+    case 'drill:done':
+      s.applyDrillEvent(e);
+      void actions.fetchDrillReport(true);
+      break;
+  }
+}
 
 export function connectStore(store: AppStore, bridge: Bridge, actions: Actions): () => void {
   const offPush = bridge.subscribe((push) => {
-    if (push.channel === 'stats') {
-      store.getState().ingestSnapshot(push.snapshot);
-      return;
+    switch (push.channel) {
+      case 'stats':
+        store.getState().ingestSnapshot(push.snapshot);
+        break;
+      case 'load':
+        store.getState().ingestLoadProgress(push.progress);
+        break;
+      case 'event':
+        applyEvent(store, actions, push.event);
+        break;
     }
-    if (push.channel !== 'event') return; // load progress: no load panel yet
-    store.getState().logEvent(push.event);
-    if (REFRESH_ON.has(push.event.type)) void actions.refresh();
   });
   const offConnection = bridge.onConnection((connected) => {
     store.getState().setConnected(connected);

@@ -27,3 +27,7 @@ export const EVENT_LOG_ROWS = 500;
 export const MARKERS_KEPT = 100;
 /** Ticks the distribution chart's share is summed over (10 s at 500 ms). */
 export const SHARE_WINDOW_TICKS = 20;
+/** Load progress rows kept for the load chart: two minutes at the default 500 ms. */
+export const LOAD_ROWS = 240;
+/** Drill step events kept for the running drill's progress. */
+export const DRILL_STEPS_KEPT = 100;

@@ -3,7 +3,7 @@
  * the state (or a primitive), never a new object, so components re-render
  * only when what they read changed.
  */
-import type { BackendSnapshot, ServiceSnapshot, ServiceView, StrategyInfo } from '../../core/contract';
+import type { BackendSnapshot, DemoView, ServiceSnapshot, ServiceView, StrategyInfo } from '../../core/contract';
 import type { AppState } from './store';
 import { emptyHistory, type ServiceHistory } from './series';
 
@@ -30,3 +30,20 @@ export const selectBackendSnapshot = (s: AppState, service: string, backendId: s
   selectServiceSnapshot(s, service)?.backends.find((b) => b.id === backendId);
 
 export const selectHistory = (s: AppState, service: string): ServiceHistory => s.histories[service] ?? emptyHistory;
+
+export const selectServiceTab = (s: AppState) => s.serviceTab;
+export const selectDemos = (s: AppState) => s.demos;
+export const selectDrills = (s: AppState) => s.drills;
+export const selectDrillRun = (s: AppState) => s.drillRun;
+export const selectDrillReport = (s: AppState) => s.drillReport;
+export const selectLoadRun = (s: AppState) => s.loadRun;
+export const selectLoadProgress = (s: AppState) => s.loadProgress;
+export const selectLoadRows = (s: AppState) => s.loadRows;
+export const selectLoadSummary = (s: AppState) => s.loadSummary;
+
+/** The demo backend a service's backend points at, if it is one. */
+export const selectDemoOf = (s: AppState, service: string, backendId: string): DemoView | undefined =>
+  s.demos.find((d) => d.usedBy.some((u) => u.service === service && u.backendId === backendId));
+
+/** A demo backend's colour by its name (the `x-demo-backend` header the load generator counts by). */
+export const selectDemoColour = (s: AppState, name: string): string | undefined => s.demos.find((d) => d.name === name)?.colour;

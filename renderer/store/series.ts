@@ -17,6 +17,8 @@ export interface TickRow {
   p99: Record<string, number | null>;
   /** Responses per second by status class, plus failed attempts without a response. */
   status: { '1xx': number; '2xx': number; '3xx': number; '4xx': number; '5xx': number; errors: number };
+  /** Bytes per second from clients (in) and to them (out), the service's total. */
+  bytes: { in: number; out: number };
 }
 
 /** A backend that has data somewhere in the retained window. */
@@ -68,6 +70,7 @@ export function tickRow(tick: number, at: number, intervalMs: number, svc: Servi
       '5xx': rate(svc.status['5xx']),
       errors: rate(e.refused + e.reset + e.timeout + e.other),
     },
+    bytes: { in: rate(svc.bytesIn), out: rate(svc.bytesOut) },
   };
 }
 

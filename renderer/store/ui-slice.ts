@@ -9,6 +9,8 @@ import type { AppState } from './store';
 import { EVENT_LOG_ROWS, unshiftBounded } from './ring';
 
 export type Theme = 'system' | 'light' | 'dark';
+/** The views under a service's header. */
+export type ServiceTab = 'traffic' | 'load' | 'drills';
 
 export interface LogRow {
   /** Unique per window, for React keys. */
@@ -24,6 +26,7 @@ export interface PendingUndo {
 
 export interface UiSlice {
   selectedService: string | null;
+  serviceTab: ServiceTab;
   theme: Theme;
   /** Newest first, at most EVENT_LOG_ROWS. */
   events: LogRow[];
@@ -39,6 +42,7 @@ export interface UiSlice {
   workspaceError: ErrorData | null;
 
   selectService(name: string | null): void;
+  setServiceTab(tab: ServiceTab): void;
   setTheme(theme: Theme): void;
   setConnected(connected: boolean): void;
   logEvent(event: WorkbenchEvent): void;
@@ -50,6 +54,7 @@ export interface UiSlice {
 
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
   selectedService: null,
+  serviceTab: 'traffic',
   theme: 'system',
   events: [],
   eventSeq: 0,
@@ -61,6 +66,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   workspaceError: null,
 
   selectService: (selectedService) => set({ selectedService }),
+  setServiceTab: (serviceTab) => set({ serviceTab }),
   setTheme: (theme) => set({ theme }),
   setConnected: (connected) =>
     set((s) => (connected ? { connected, everConnected: true } : { connected, loaded: false, everConnected: s.everConnected })),

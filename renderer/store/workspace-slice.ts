@@ -5,7 +5,7 @@
  * before the refresh comes back.
  */
 import type { StateCreator } from 'zustand';
-import type { BackendView, ErrorData, ServiceView, StrategyInfo } from '../../core/contract';
+import type { BackendView, ErrorData, Fault, ServiceView, StrategyInfo } from '../../core/contract';
 import type { AppState } from './store';
 
 export interface WorkspaceSlice {
@@ -24,6 +24,8 @@ export interface WorkspaceSlice {
   /** Replaces a backend (matched by id) in a service, or appends it. */
   upsertBackend(service: string, view: BackendView): void;
   removeBackend(service: string, backendId: string): void;
+  /** A backend's injected faults changed ('faults:changed', `faults:set`): patched in place, no refetch. */
+  setBackendFaults(service: string, backendId: string, faults: Fault[]): void;
 }
 
 /** The selection after the list changed: kept if still there, else the first service. */
@@ -73,4 +75,15 @@ export const createWorkspaceSlice: StateCreator<AppState, [], [], WorkspaceSlice
         svc.name === service ? { ...svc, backends: svc.backends.filter((b) => b.id !== backendId) } : svc,
       ),
     })),
+
+  setBackendFaults: (service, backendId, faults) =>
+    set((s) => {
+      const svc = s.services.find((x) => x.name === service);
+      if (!svc?.backends.some((b) => b.id === backendId)) return {};
+      return {
+        services: s.services.map((x) =>
+          x === svc ? { ...x, backends: x.backends.map((b) => (b.id === backendId ? { ...b, faults } : b)) } : x,
+        ),
+      };
+    }),
 });

@@ -4,17 +4,28 @@
  * call, and lets a test push events and stats or drop the connection.
  */
 import type {
+  BackendFaults,
   BackendView,
   CommandInput,
   CommandName,
   CommandOutput,
+  DemoView,
+  DrillReport,
+  DrillSpec,
+  DrillStatus,
   ErrorData,
+  LoadStatus,
+  LoadSummary,
   Push,
   Result,
   ServiceView,
   StatsSnapshot,
   StrategyInfo,
+  WorkbenchEvent,
 } from '../../core/contract';
+import { DrillSchema } from '../../core/contract';
+import { LoadSpecSchema } from '../../core/demo/load/spec';
+import { faultLabel, FaultListSchema } from '../../core/faults/spec';
 import { BackendSpecSchema, backendName } from '../../core/model/spec';
 import type { Bridge } from '../../renderer/bridge/types';
 
@@ -72,10 +83,51 @@ const err = (code: ErrorData['code'], message: string, issues?: string[]): Resul
   error: issues ? { code, message, issues } : { code, message },
 });
 
+const DEMO_NAMES = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
+const DEMO_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948'];
+
+export const IDLE_LOAD: LoadStatus = { state: 'idle', owner: null, service: null, target: null, spec: null, startedAt: null, progress: null, last: null };
+export const IDLE_DRILL: DrillStatus = { state: 'idle', drill: null, startedAt: null, durationMs: null, stepsDone: 0 };
+
+export function demoView(name: string, url: string, colour: string, usedBy: DemoView['usedBy'] = []): DemoView {
+  return {
+    name,
+    colour,
+    url,
+    running: true,
+    spec: { name, colour, latency: { distribution: 'uniform', ms: 10, jitterMs: 2 }, errorRate: 0, errorStatus: 500, capacity: 100, healthy: true, port: 0 } as DemoView['spec'],
+    stats: { name, colour, url, healthy: true, served: 0, byStatus: {}, bodyBytes: 0, inFlight: 0, queued: 0 } as unknown as DemoView['stats'],
+    usedBy,
+  };
+}
+
+export function loadSummary(extra: Partial<LoadSummary> = {}): LoadSummary {
+  return {
+    reason: 'stopped',
+    durationMs: 4000,
+    sent: 400,
+    ok: 390,
+    failed: { status4xx: 0, status5xx: 10, refused: 0, reset: 0, timeout: 0, other: 0 },
+    skipped: 0,
+    cancelled: 0,
+    rate: 100,
+    throughput: 100,
+    latency: { p50: 11, p90: 20, p99: 40, max: 80, count: 390 },
+    backends: { alpha: 200, bravo: 190 },
+    ...extra,
+  };
+}
+
 export class FakeBridge implements Bridge {
   services: ServiceView[];
   strategies = STRATEGIES;
   history: StatsSnapshot[] = [];
+  demos: DemoView[] = [];
+  drills: DrillSpec[] = [];
+  drillReport: DrillReport | null = null;
+  loadStatus: LoadStatus = IDLE_LOAD;
+  drillStatus: DrillStatus = IDLE_DRILL;
+  now = 1_700_000_000_000;
   readonly calls: { name: CommandName; input: unknown }[] = [];
   /** Per-command replacement answers, for error cases. */
   readonly overrides: Partial<{ [K in CommandName]: Handler<K> }> = {};
@@ -122,6 +174,145 @@ export class FakeBridge implements Bridge {
 
   private service(name: string): ServiceView | undefined {
     return this.services.find((s) => s.name === name);
+  }
+
+  private emit(event: WorkbenchEvent): void {
+    this.push({ channel: 'event', event });
+  }
+
+  /** Replaces a backend's faults, as the core does, and announces it. */
+  private setFaults(svc: ServiceView, b: BackendView, faults: BackendView['faults']): BackendFaults {
+    const next = { ...b, faults };
+    this.replaceService(svc.name, { ...this.service(svc.name)!, backends: this.service(svc.name)!.backends.map((x) => (x.id === b.id ? next : x)) });
+    const labels = faults.filter((f) => f.enabled).map(faultLabel);
+    this.emit({ type: 'faults:changed', at: this.now, service: svc.name, backend: b.name, backendId: b.id, faults, labels });
+    return { service: svc.name, backend: b.name, backendId: b.id, faults, labels };
+  }
+
+  /** The lab's commands (demo, faults, load, drills), answered from in-memory state like the core. */
+  private answerLab(name: CommandName, input: Record<string, unknown>): Result<unknown> | undefined {
+    switch (name) {
+      case 'demo:list':
+        return { ok: true, value: this.demos };
+      case 'demo:add': {
+        const { service } = input as CommandInput<'demo:add'>;
+        const svc = this.service(service);
+        if (!svc) return err('NOT_FOUND', `no service "${service}"`);
+        if (svc.protocol !== 'http') return err('INPUT_INVALID', `demo backends speak HTTP; "${service}" is a ${svc.protocol} service`);
+        const taken = new Set([...this.demos.map((d) => d.name), ...svc.backends.map((b) => b.name)]);
+        const i = DEMO_NAMES.findIndex((n) => !taken.has(n));
+        const demoName = DEMO_NAMES[i] ?? `demo-${this.demos.length + 1}`;
+        const url = `http://127.0.0.1:${41000 + this.demos.length}`;
+        const backend = backendView(url, { name: demoName });
+        this.replaceService(service, { ...svc, backends: [...svc.backends, backend] });
+        const demo = demoView(demoName, url, DEMO_COLOURS[i] ?? '#888888', [{ service, backend: demoName, backendId: backend.id }]);
+        this.demos = [...this.demos, demo];
+        this.emit({ type: 'demo:changed', at: this.now, name: demoName, change: 'added' });
+        return { ok: true, value: { demo, backend } };
+      }
+      case 'demo:remove': {
+        const { name: demoName } = input as CommandInput<'demo:remove'>;
+        const demo = this.demos.find((d) => d.name === demoName);
+        if (!demo) return err('NOT_FOUND', `no demo backend named "${demoName}"`);
+        const removed: BackendView[] = [];
+        this.services = this.services.map((svc) => ({
+          ...svc,
+          backends: svc.backends.filter((b) => (b.url === demo.url ? (removed.push(b), false) : true)),
+        }));
+        this.demos = this.demos.filter((d) => d !== demo);
+        this.emit({ type: 'demo:changed', at: this.now, name: demoName, change: 'removed' });
+        return { ok: true, value: { removed: demoName, backends: removed } };
+      }
+      case 'faults:set': {
+        const { service, backend, faults } = input as CommandInput<'faults:set'>;
+        const svc = this.service(service);
+        const b = svc?.backends.find((x) => x.id === backend || x.name === backend);
+        if (!svc || !b) return err('NOT_FOUND', `no backend "${backend}"`);
+        const parsed = FaultListSchema.safeParse(faults);
+        if (!parsed.success) return err('INPUT_INVALID', 'invalid faults', parsed.error.issues.map((i) => `faults.${i.path.join('.')}: ${i.message}`));
+        return { ok: true, value: this.setFaults(svc, b, parsed.data) };
+      }
+      case 'faults:clear': {
+        const healed: BackendFaults[] = [];
+        for (const svc of this.services) for (const b of svc.backends) if (b.faults.length > 0) healed.push(this.setFaults(svc, b, []));
+        return { ok: true, value: healed };
+      }
+      case 'faults:list':
+        return {
+          ok: true,
+          value: this.services.flatMap((svc) =>
+            svc.backends.map((b) => ({ service: svc.name, backend: b.name, backendId: b.id, faults: b.faults, labels: b.faults.filter((f) => f.enabled).map(faultLabel) })),
+          ),
+        };
+      case 'load:start': {
+        const { spec, service } = input as CommandInput<'load:start'>;
+        if (this.drillStatus.state !== 'idle') return err('CONFLICT', `a load run is already going (drill "${this.drillStatus.drill}"); stop it first`);
+        if (this.loadStatus.state !== 'idle') return err('CONFLICT', 'a load run is already going (started by load:start); stop it first');
+        const svc = service === undefined ? undefined : this.service(service);
+        const target = spec.target ?? `http://${svc?.address ?? '127.0.0.1:8080'}`;
+        const parsed = LoadSpecSchema.safeParse({ ...spec, target });
+        if (!parsed.success) return err('INPUT_INVALID', 'invalid load spec', parsed.error.issues.map((i) => `spec.${i.path.join('.')}: ${i.message}`));
+        this.loadStatus = { ...IDLE_LOAD, state: 'running', owner: { kind: 'user' }, service: service ?? null, target, spec: parsed.data, startedAt: this.now };
+        this.emit({ type: 'load:started', at: this.now, service: service ?? null, target, drill: null });
+        return { ok: true, value: this.loadStatus };
+      }
+      case 'load:stop': {
+        if (this.loadStatus.state === 'idle') return { ok: true, value: this.loadStatus };
+        const stopping: LoadStatus = { ...this.loadStatus, state: 'stopping' };
+        const summary = loadSummary();
+        const service = this.loadStatus.service;
+        this.loadStatus = { ...IDLE_LOAD, last: summary };
+        this.emit({ type: 'load:done', at: this.now, service, drill: null, summary });
+        return { ok: true, value: stopping };
+      }
+      case 'load:status':
+        return { ok: true, value: this.loadStatus };
+      case 'drills:list':
+        return { ok: true, value: this.drills };
+      case 'drills:save': {
+        const parsed = DrillSchema.safeParse((input as CommandInput<'drills:save'>).drill);
+        if (!parsed.success) return err('INPUT_INVALID', 'invalid drill', parsed.error.issues.map((i) => `drill.${i.path.join('.')}: ${i.message}`));
+        const i = this.drills.findIndex((d) => d.name === parsed.data.name);
+        this.drills = i < 0 ? [...this.drills, parsed.data] : this.drills.map((d, j) => (j === i ? parsed.data : d));
+        return { ok: true, value: parsed.data };
+      }
+      case 'drills:remove': {
+        const { name: drillName } = input as CommandInput<'drills:remove'>;
+        if (!this.drills.some((d) => d.name === drillName)) return err('NOT_FOUND', `no drill named "${drillName}"`);
+        this.drills = this.drills.filter((d) => d.name !== drillName);
+        return { ok: true, value: { removed: drillName } };
+      }
+      case 'drills:run': {
+        const { name: drillName } = input as CommandInput<'drills:run'>;
+        const drill = this.drills.find((d) => d.name === drillName);
+        if (!drill) return err('NOT_FOUND', `no drill named "${drillName}"`);
+        if (this.drillStatus.state !== 'idle') return err('CONFLICT', `drill "${this.drillStatus.drill}" is running; stop it first`);
+        if (this.loadStatus.state !== 'idle') return err('CONFLICT', 'a load run is already going (started by load:start); stop it first');
+        this.drillStatus = { state: 'running', drill: drillName, startedAt: this.now, durationMs: drill.durationMs, stepsDone: 0 };
+        this.emit({ type: 'drill:started', at: this.now, drill: drillName, service: drill.service, durationMs: drill.durationMs });
+        return { ok: true, value: this.drillStatus };
+      }
+      case 'drills:stop':
+        return { ok: true, value: this.drillStatus };
+      case 'drills:status':
+        return { ok: true, value: this.drillStatus };
+      case 'drills:report':
+        return { ok: true, value: this.drillReport };
+      case 'drills:export': {
+        const { format, path } = input as CommandInput<'drills:export'>;
+        if (!this.drillReport) return err('NOT_FOUND', 'no drill has finished yet');
+        return { ok: true, value: { path, format, bytes: 1234 } };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Ends the running drill as the core does: 'drill:done' after the report is kept. */
+  finishDrill(report: DrillReport): void {
+    this.drillReport = report;
+    this.drillStatus = IDLE_DRILL;
+    this.emit({ type: 'drill:done', at: this.now, drill: report.drill, result: report.result, verdict: report.verdict });
   }
 
   private replaceService(name: string, next: ServiceView): ServiceView {
@@ -201,7 +392,7 @@ export class FakeBridge implements Bridge {
       case 'workspace:replace':
         return { ok: true, value: name === 'workspace:save' ? { path: (input.path as string) ?? 'workspace.json' } : { services: [] } };
       default:
-        return err('UNKNOWN_COMMAND', `the fake bridge does not implement ${name}`);
+        return this.answerLab(name, input) ?? err('UNKNOWN_COMMAND', `the fake bridge does not implement ${name}`);
     }
   }
 }
@@ -264,5 +455,48 @@ export function snapshot(tick: number, service: ServiceView, rps: Record<string,
         backends,
       },
     ],
+  };
+}
+
+/** A finished drill's report, as `drills:report` answers it. */
+export function drillReport(drill: DrillSpec, extra: Partial<DrillReport> = {}): DrillReport {
+  const outcomes = (sent: number, ok: number, refused: number) => ({
+    sent,
+    ok,
+    failed: { status4xx: 0, status5xx: 0, refused, reset: 0, timeout: 0, other: 0 },
+    failedTotal: refused,
+    cancelled: 0,
+    skipped: 0,
+  });
+  return {
+    drill: drill.name,
+    service: drill.service,
+    result: 'completed',
+    startedAt: 1_700_000_000_000,
+    endedAt: 1_700_000_000_000 + drill.durationMs,
+    durationMs: drill.durationMs,
+    load: { rate: drill.load.rate, requests: drill.load.requests, achievedRate: 99.5, latency: { p50: 12, p99: 48, max: 120 } },
+    requests: { total: outcomes(2500, 2497, 3), byMethod: { GET: outcomes(1875, 1875, 0), POST: outcomes(625, 622, 3) } },
+    retries: 17,
+    resent: { idempotent: 17, nonIdempotent: 0 },
+    ejections: 1,
+    healthTransitions: 2,
+    steps: drill.steps.map((s, index) => ({
+      index,
+      atMs: s.atMs,
+      action: s.action,
+      service: drill.service,
+      backend: 'backend' in s ? (s.backend ?? null) : null,
+      label: `${s.action} ${'backend' in s ? s.backend : ''}`,
+      appliedAtMs: s.atMs + 2,
+      detectMs: index === 0 ? 412 : 950,
+      detectedBy: index === 0 ? 'health:changed → unhealthy' : 'health:changed → healthy',
+      recoverMs: index === 0 ? 380 : 1000,
+      failuresAfter: index === 0 ? 3 : 0,
+    })),
+    events: [],
+    samples: [],
+    verdict: { clean: true, failedGets: 0, duplicatedPosts: 0, failedRequests: 3, lines: ['No GET failed.', 'No POST was sent twice.'] },
+    ...extra,
   };
 }
