@@ -29,12 +29,11 @@ export class DrillRunner {
     if (this.current) throw new LbError('CONFLICT', `drill "${this.current.run.drill.name}" is running; stop it first`);
     const drill = this.ctx.workspace().drills?.find((d) => d.name === name);
     if (!drill) throw new LbError('NOT_FOUND', `no drill named "${name}"`);
-    const run = new DrillRun(drill, { ctx: this.ctx, demo: this.demo, load: this.load });
+    const run = new DrillRun(drill, { ctx: this.ctx, demo: this.demo, load: this.load, onReport: (report) => (this.last = report) });
     const done = run.begin();
     const current = { run, done };
     this.current = current;
-    void done.then((report) => {
-      this.last = report;
+    void done.then(() => {
       if (this.current === current) this.current = undefined;
     });
     return this.status();

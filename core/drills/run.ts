@@ -43,6 +43,8 @@ interface Before {
 }
 
 export interface DrillDeps {
+  /** Receives the report before `drill:done` goes out, so a UI asking for it then gets this one. */
+  onReport?(report: DrillReport): void;
   ctx: CommandContext;
   demo: DemoLab;
   load: LoadRunner;
@@ -148,6 +150,7 @@ export class DrillRun {
       resent,
     });
     this.state = 'idle';
+    this.deps.onReport?.(report);
     ctx.emit({ type: 'drill:done', at: ctx.now(), drill: this.drill.name, result, verdict: report.verdict });
     return report;
   }
