@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_MAX_MS, LatencySchema, sampleLatency } from '../../../core/demo/latency';
+import { seeded } from '../faults/sampling';
 
 /** Returns the given values in turn, forever. */
 function scripted(...values: number[]): () => number {
   let i = 0;
   return () => values[i++ % values.length]!;
-}
-
-/** A small seeded generator (mulberry32) for distribution checks. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const spec = (input: Parameters<typeof LatencySchema.parse>[0]) => LatencySchema.parse(input);

@@ -3,23 +3,20 @@
  * probes go through the same FaultSet, so a `down`, failing or hanging path
  * is marked unhealthy, and healthy again once healed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultInput } from '../../../core/faults/spec';
 import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { startLab, type Cleanup, type Lab } from './helpers';
+import { faultFixtures, type Lab } from './helpers';
 
-const cleanups: Cleanup[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const { track, startLab } = faultFixtures();
 
 const CHECK = { path: '/', intervalMs: 100, timeoutMs: 300, rise: 2, fall: 2 };
 
 async function lab(): Promise<{ lab: Lab; backends: HttpBackend[] }> {
   const backends = await Promise.all([startHttpBackend({ name: 'web0' }), startHttpBackend({ name: 'web1' })]);
-  for (const b of backends) cleanups.push(() => b.close());
-  const l = await startLab(cleanups, backends, { healthCheck: CHECK });
+  for (const b of backends) track(b);
+  const l = await startLab(backends, { healthCheck: CHECK });
   await waitFor(() => l.wb.service('api')!.backends.every((b) => b.health === 'healthy'), { message: 'both healthy' });
   return { lab: l, backends };
 }

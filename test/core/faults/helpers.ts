@@ -8,9 +8,8 @@ import type { StatsSnapshot } from '../../../core/contract';
 import type { WorkbenchEvent } from '../../../core/contract/events';
 import type { ServiceInput } from '../../../core/model/spec';
 import { Workbench, type WorkbenchOptions } from '../../../core/workbench';
-import type { HttpBackend } from '../../helpers/backends';
-
-export type Cleanup = () => Promise<unknown>;
+import { startHttpBackend, type HttpBackend, type HttpBackendOptions } from '../../helpers/backends';
+import { useCleanup } from '../../helpers/cleanup';
 
 export interface Lab {
   wb: Workbench;
@@ -32,7 +31,7 @@ export interface BackendTotals {
 }
 
 export async function startLab(
-  cleanups: Cleanup[],
+  defer: (fn: () => unknown) => void,
   backends: HttpBackend[],
   service: Partial<ServiceInput> = {},
   options: Partial<WorkbenchOptions> = {},
@@ -50,7 +49,7 @@ export async function startLab(
     else if (p.channel === 'stats') snapshots.push(p.snapshot);
   });
   await wb.start({ failFast: true });
-  cleanups.push(() => wb.stop(0));
+  defer(() => wb.stop(0));
   const address = wb.service('api')!.view().address!;
   const port = Number(address.slice(address.lastIndexOf(':') + 1));
   return {
@@ -75,6 +74,23 @@ export async function startLab(
       }
       return t;
     },
+  };
+}
+
+/** Per-test fixtures for the fault tests: backends and labs closed after each test. */
+export function faultFixtures() {
+  const { defer, track } = useCleanup();
+  return {
+    defer,
+    track,
+    /** `n` HTTP backends named b0, b1, … */
+    backends: async (n: number, opts: HttpBackendOptions = {}): Promise<HttpBackend[]> => {
+      const list = await Promise.all(Array.from({ length: n }, (_, i) => startHttpBackend({ name: `b${i}`, ...opts })));
+      for (const b of list) track(b);
+      return list;
+    },
+    startLab: (backends: HttpBackend[], service: Partial<ServiceInput> = {}, options: Partial<WorkbenchOptions> = {}): Promise<Lab> =>
+      startLab(defer, backends, service, options),
   };
 }
 
@@ -138,20 +154,4 @@ export async function hitMany(port: number, n: number, concurrency: number, opts
   return out;
 }
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** A small seeded PRNG (mulberry32): the same draws every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { expectBinomial, median, seeded } from './sampling';

@@ -2,22 +2,12 @@
  * Each fault's effect as a client of a real Workbench sees it, over real
  * backends on loopback, and what the stats and passive health make of it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FaultInput } from '../../../core/faults/spec';
-import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { hit, hitMany, median, seeded, startLab, type Cleanup, type Lab } from './helpers';
+import { expectBinomial, faultFixtures, hit, hitMany, median, seeded, type Lab } from './helpers';
 
-const cleanups: Cleanup[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function backends(n: number, opts: Parameters<typeof startHttpBackend>[0] = {}): Promise<HttpBackend[]> {
-  const list = await Promise.all(Array.from({ length: n }, (_, i) => startHttpBackend({ name: `b${i}`, ...opts })));
-  for (const b of list) cleanups.push(() => b.close());
-  return list;
-}
+const { backends, startLab } = faultFixtures();
 
 async function setFaults(lab: Lab, backend: string, faults: FaultInput[]): Promise<void> {
   const res = await lab.wb.invoke('faults:set', { service: 'api', backend, faults });
@@ -27,7 +17,7 @@ async function setFaults(lab: Lab, backend: string, faults: FaultInput[]): Promi
 describe('latency fault', () => {
   it('adds the delay before forwarding: +200 ms (±50 jitter) moves the median by 150-600 ms', async () => {
     const [b] = await backends(1);
-    const lab = await startLab(cleanups, [b!]);
+    const lab = await startLab([b!]);
     const base = await hitMany(lab.port, 20, 5);
     await setFaults(lab, 'web0', [{ type: 'latency', ms: 200, jitterMs: 50 }]);
     const slow = await hitMany(lab.port, 20, 5);
@@ -41,14 +31,13 @@ describe('latency fault', () => {
 describe('error fault', () => {
   it('answers 503 for 30% of 2,000 requests (within 4σ), counted as the backend’s 5xx', async () => {
     const [b] = await backends(1);
-    const lab = await startLab(cleanups, [b!], {}, { random: seeded(7) });
+    const lab = await startLab([b!], {}, { random: seeded(7) });
     await setFaults(lab, 'web0', [{ type: 'error', status: 503, toxicity: 0.3 }]);
     const n = 2000;
     const seen = await hitMany(lab.port, n, 20);
     const errors = seen.filter((s) => s.status === 503).length;
     expect(seen.filter((s) => s.status !== 503 && s.status !== 200)).toEqual([]);
-    const sigma = Math.sqrt(n * 0.3 * 0.7);
-    expect(Math.abs(errors - n * 0.3)).toBeLessThanOrEqual(4 * sigma);
+    expectBinomial(errors, n, 0.3);
     // The injected answers never reached the backend, and the stats count them as its own.
     expect(b!.hits).toBe(n - errors);
     const t = lab.totals('web0');
@@ -58,7 +47,7 @@ describe('error fault', () => {
 
   it('ejects the backend through passive health like a real run of 5xx would', async () => {
     const bs = await backends(2);
-    const lab = await startLab(cleanups, bs, { passiveHealth: { enabled: true, consecutive5xx: 5, baseEjectionMs: 60_000 } });
+    const lab = await startLab(bs, { passiveHealth: { enabled: true, consecutive5xx: 5, baseEjectionMs: 60_000 } });
     await setFaults(lab, 'web0', [{ type: 'error', status: 500 }]);
     const seen = await hitMany(lab.port, 40, 1);
     await waitFor(() => lab.events.some((e) => e.type === 'backend:ejected' && e.backend === 'web0'));
@@ -72,7 +61,7 @@ describe('error fault', () => {
 describe('reset fault', () => {
   it('before the response: a GET is retried on another backend (200), a POST gets 502 and is never sent twice', async () => {
     const bs = await backends(2);
-    const lab = await startLab(cleanups, bs, { strategy: 'round-robin' });
+    const lab = await startLab(bs, { strategy: 'round-robin' });
     await setFaults(lab, 'web0', [{ type: 'reset' }]);
     const gets = await hitMany(lab.port, 40, 4, (i) => ({ path: `/get/${i}` }));
     expect(gets.map((s) => s.status).filter((st) => st !== 200)).toEqual([]);
@@ -101,7 +90,7 @@ describe('reset fault', () => {
         res.end(body);
       },
     });
-    const lab = await startLab(cleanups, bs);
+    const lab = await startLab(bs);
     await setFaults(lab, 'web0', [{ type: 'reset', when: 'mid-body', afterBytes: 4096 }]);
     for (let i = 0; i < 5; i++) {
       const seen = await hit(lab.port);
@@ -121,7 +110,7 @@ describe('reset fault', () => {
 describe('hang fault', () => {
   it('never answers: the response timeout fires and the client gets 504, counted as a timeout', async () => {
     const bs = await backends(1);
-    const lab = await startLab(cleanups, bs, { timeouts: { responseMs: 300 } });
+    const lab = await startLab(bs, { timeouts: { responseMs: 300 } });
     await setFaults(lab, 'web0', [{ type: 'hang' }]);
     const seen = await hit(lab.port);
     expect(seen.status).toBe(504);
@@ -133,7 +122,7 @@ describe('hang fault', () => {
 
   it('a hung GET is retried on a healthy backend once the timeout fires', async () => {
     const bs = await backends(2);
-    const lab = await startLab(cleanups, bs, { timeouts: { responseMs: 200 } });
+    const lab = await startLab(bs, { timeouts: { responseMs: 200 } });
     await setFaults(lab, 'web0', [{ type: 'hang' }]);
     const seen = await hitMany(lab.port, 4, 2);
     expect(seen.map((s) => s.status)).toEqual([200, 200, 200, 200]);
@@ -145,7 +134,7 @@ describe('bandwidth fault', () => {
   it('200 KiB at 100 KiB/s takes at least about 1.5 s, and arrives whole', async () => {
     const body = Buffer.alloc(200 * 1024, 'y');
     const bs = await backends(1, { handler: (_req, res) => res.end(body) });
-    const lab = await startLab(cleanups, bs);
+    const lab = await startLab(bs);
     await setFaults(lab, 'web0', [{ type: 'bandwidth', kibPerSec: 100 }]);
     const seen = await hit(lab.port);
     expect(seen.status).toBe(200);
@@ -159,7 +148,7 @@ describe('bandwidth fault', () => {
 describe('down fault', () => {
   it('refuses like a closed port: every request is retried on the other backend, POSTs included, and web0 sees nothing', async () => {
     const bs = await backends(2);
-    const lab = await startLab(cleanups, bs, { strategy: 'round-robin' });
+    const lab = await startLab(bs, { strategy: 'round-robin' });
     await setFaults(lab, 'web0', [{ type: 'down' }]);
     const seen = await hitMany(lab.port, 20, 2, (i) => (i % 2 ? { method: 'POST', body: 'x' } : {}));
     expect(seen.map((s) => s.status).filter((st) => st !== 200)).toEqual([]);
@@ -172,7 +161,7 @@ describe('down fault', () => {
 
   it('with a single backend the client gets 502 refused', async () => {
     const bs = await backends(1);
-    const lab = await startLab(cleanups, bs);
+    const lab = await startLab(bs);
     await setFaults(lab, 'web0', [{ type: 'down' }]);
     const seen = await hit(lab.port);
     expect(seen.status).toBe(502);

@@ -4,60 +4,31 @@
  * send/expect) make of them, and live toggles that apply to new connections.
  */
 import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkbenchEvent } from '../../../core/contract/events';
+import { describe, expect, it } from 'vitest';
 import type { FaultInput } from '../../../core/faults/spec';
 import type { ServiceInput } from '../../../core/model/spec';
-import type { ServiceSnapshot } from '../../../core/stats/types';
-import { Workbench } from '../../../core/workbench';
-import { startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import type { TcpBackend } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { connect, dial, type Client } from '../tcp/helpers';
+import { dial, tcpFixtures } from '../tcp/helpers';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function backend(onConnection?: (s: net.Socket) => void): Promise<TcpBackend> {
-  const b = await startTcpBackend(onConnection ? { onConnection } : {});
-  cleanups.push(() => b.close());
-  return b;
-}
+const fx = tcpFixtures();
+const { backend, client } = fx;
 
 /** An echo backend that answers PING with +PONG, for send/expect checks. */
 function pinged(s: net.Socket): void {
   s.on('data', (d: Buffer) => s.write(d.toString() === 'PING\r\n' ? '+PONG\r\n' : d));
 }
 
+/** The tcp service `db` over `backends`, with faults:set and a backend lookup by name. */
 async function workbench(service: Partial<ServiceInput>, backends: TcpBackend[]) {
-  const wb = new Workbench({
-    tickMs: 100,
-    graceMs: 1000,
-    workspace: { services: [{ name: 'db', protocol: 'tcp', listen: '127.0.0.1:0', backends: backends.map((b, i) => ({ url: b.url, name: `b${i}` })), ...service }] },
-  });
-  const events: WorkbenchEvent[] = [];
-  const snapshots: ServiceSnapshot[] = [];
-  wb.subscribe((p) => {
-    if (p.channel === 'event') events.push(p.event);
-    if (p.channel === 'stats') snapshots.push(p.snapshot.services[0]!);
-  });
-  await wb.start({ failFast: true });
-  cleanups.push(() => wb.stop(0));
-  const address = wb.service('db')!.view().address!;
-  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  const lab = await fx.workbench(service, backends.map((b) => b.url));
+  const { wb } = lab;
   const set = async (name: string, faults: FaultInput[]) => {
     const res = await wb.invoke('faults:set', { service: 'db', backend: name, faults });
     expect(res.ok, JSON.stringify(res)).toBe(true);
   };
   const find = (name: string) => wb.service('db')!.findBackend(name);
-  return { wb, events, snapshots, port, set, find };
-}
-
-async function client(port: number): Promise<Client> {
-  const c = await connect(port);
-  cleanups.push(async () => c.socket.destroy());
-  return c;
+  return { ...lab, set, find };
 }
 
 /** One connection: the echo of `message`, or how it ended. */

@@ -2,33 +2,27 @@
  * Strategies applied per TCP connection, through the real TcpService and
  * pool, against echo backends on loopback.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait';
-import { connect, echoOnce, startNamedBackend, startTcpService, type Client, type TestTcpService } from './helpers';
+import { echoOnce, tcpFixtures, type Client } from './helpers';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function named(n: number): Promise<TcpBackend[]> {
-  const list = await Promise.all(Array.from({ length: n }, (_, i) => startNamedBackend(`b${i}`)));
-  for (const b of list) cleanups.push(() => b.close());
-  return list;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startTcpService>[1] = {}): Promise<TestTcpService> {
-  const s = await startTcpService(urls, setup);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { backends, namedBackends: named, service, client } = tcpFixtures();
 
 /** Opens a connection and reads which backend greeted it; the connection stays open. */
 async function open(port: number): Promise<{ client: Client; who: string }> {
-  const client = await connect(port);
-  cleanups.push(async () => client.socket.destroy());
-  return { client, who: await client.line() };
+  const c = await client(port);
+  return { client: c, who: await c.line() };
+}
+
+/** Opens `n` connections one after another and lists which backend greeted each; each is closed once read. */
+async function greeters(port: number, n: number): Promise<string[]> {
+  const who: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const opened = await open(port);
+    who.push(opened.who);
+    opened.client.socket.destroy();
+  }
+  return who;
 }
 
 describe('TCP balancing per connection', () => {
@@ -36,11 +30,7 @@ describe('TCP balancing per connection', () => {
     const bs = await named(3);
     const s = await service(bs.map((b) => b.url), { strategy: 'round-robin' });
     const counts: Record<string, number> = {};
-    for (let i = 0; i < 300; i++) {
-      const { client, who } = await open(s.port);
-      counts[who] = (counts[who] ?? 0) + 1;
-      client.socket.destroy();
-    }
+    for (const who of await greeters(s.port, 300)) counts[who] = (counts[who] ?? 0) + 1;
     expect(counts).toEqual({ b0: 100, b1: 100, b2: 100 });
     expect(bs.map((b) => b.connections)).toEqual([100, 100, 100]);
     await waitFor(() => s.backends.every((b) => b.inFlight === 0));
@@ -72,13 +62,7 @@ describe('TCP balancing per connection', () => {
     const bs = await named(3);
     for (const strategy of ['ring-hash', 'maglev']) {
       const s = await service(bs.map((b) => b.url), { strategy });
-      const seen = new Set<string>();
-      for (let i = 0; i < 20; i++) {
-        const { client, who } = await open(s.port);
-        seen.add(who);
-        client.socket.destroy();
-      }
-      expect(seen.size).toBe(1);
+      expect(new Set(await greeters(s.port, 20)).size).toBe(1);
     }
   });
 
@@ -86,19 +70,12 @@ describe('TCP balancing per connection', () => {
     const bs = await named(3);
     for (const strategy of ['random', 'power-of-two', 'weighted-round-robin']) {
       const s = await service(bs.map((b) => b.url), { strategy });
-      const seen = new Set<string>();
-      for (let i = 0; i < 60; i++) {
-        const { client, who } = await open(s.port);
-        seen.add(who);
-        client.socket.destroy();
-      }
-      expect([...seen].sort()).toEqual(['b0', 'b1', 'b2']);
+      expect([...new Set(await greeters(s.port, 60))].sort()).toEqual(['b0', 'b1', 'b2']);
     }
   });
 
   it('feeds the connect time to peak-EWMA, which then picks by it', async () => {
-    const bs = await Promise.all([startTcpBackend(), startTcpBackend()]);
-    for (const b of bs) cleanups.push(() => b.close());
+    const bs = await backends(2);
     const s = await service(bs.map((b) => b.url), { strategy: 'peak-ewma' });
     for (let i = 0; i < 20; i++) expect(await echoOnce(s.port, `m${i}`)).toBe(`m${i}`);
     const now = Date.now();

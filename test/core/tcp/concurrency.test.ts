@@ -4,27 +4,11 @@
  * closing service stops accepting, waits for open connections up to its
  * grace period, then drops the rest.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../helpers/wait';
-import { connect, dial, mapLimit, openConnections, startTcpService, type Client, type TestTcpService } from './helpers';
+import { connect, dial, mapLimit, openConnections, tcpFixtures, type Client } from './helpers';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function echoBackends(n: number): Promise<TcpBackend[]> {
-  const list = await Promise.all(Array.from({ length: n }, () => startTcpBackend()));
-  for (const b of list) cleanups.push(() => b.close());
-  return list;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startTcpService>[1] = {}): Promise<TestTcpService> {
-  const s = await startTcpService(urls, setup);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { backends: echoBackends, service, client, defer } = tcpFixtures();
 
 describe('TCP concurrency', () => {
   it('holds 1,000 connections open at once, and every one echoes', { timeout: 60_000 }, async () => {
@@ -33,11 +17,7 @@ describe('TCP concurrency', () => {
     const n = 1000;
     const started = performance.now();
     // Opened in waves of 250 so the listen backlog never overflows (a dropped SYN costs a 1 s retransmit); all stay open.
-    const clients = await mapLimit(Array.from({ length: n }, (_, i) => i), 250, async () => {
-      const c = await connect(s.port);
-      cleanups.push(async () => c.socket.destroy());
-      return c;
-    });
+    const clients = await mapLimit(Array.from({ length: n }, (_, i) => i), 250, () => client(s.port));
     await waitFor(async () => (await s.service.serverConnections()) === n && s.backends.reduce((sum, b) => sum + b.inFlight, 0) === n, {
       timeoutMs: 20_000,
       message: '1,000 connections open through the balancer',
@@ -98,7 +78,7 @@ describe('TCP drain on close', () => {
     const [b] = await echoBackends(1);
     const s = await service([b!.url]);
     const clients = await Promise.all([connect(s.port), connect(s.port)]);
-    for (const c of clients) cleanups.push(async () => c.socket.destroy());
+    for (const c of clients) defer(() => c.socket.destroy());
     await waitFor(() => s.backends[0]!.inFlight === 2);
     const started = Date.now();
     await s.service.close(300);

@@ -3,34 +3,13 @@
  * a backend dying mid-stream, clients aborting in every phase, no backend at
  * all. Each test ends with every socket closed and every count back at zero.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { closedPort, startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import { describe, expect, it } from 'vitest';
+import { closedPort } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
 import { startBlackhole } from '../proxy/helpers';
-import { connect, dial, mapLimit, openConnections, startNamedBackend, startTcpService, type Client, type TestTcpService } from './helpers';
+import { allClosed, connect, dial, mapLimit, startNamedBackend, tcpFixtures, type Client } from './helpers';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function echoBackend(): Promise<TcpBackend> {
-  const b = await startTcpBackend();
-  cleanups.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startTcpService>[1] = {}): Promise<TestTcpService> {
-  const s = await startTcpService(urls, setup);
-  cleanups.push(() => s.close());
-  return s;
-}
-
-async function client(port: number): Promise<Client> {
-  const c = await connect(port);
-  cleanups.push(async () => c.socket.destroy());
-  return c;
-}
+const { backend: echoBackend, service, client, track } = tcpFixtures();
 
 /** Sends a message and waits for its echo (after any greeting already read). */
 async function roundTrip(c: Client, message: string): Promise<void> {
@@ -38,19 +17,6 @@ async function roundTrip(c: Client, message: string): Promise<void> {
   c.socket.write(message);
   const got = await c.receive(before + message.length);
   expect(got.subarray(before).toString()).toBe(message);
-}
-
-/** Every socket of the service and its backends is closed, and every count is back at zero. */
-async function allClosed(s: TestTcpService, backends: TcpBackend[]): Promise<void> {
-  await waitFor(
-    async () => {
-      const counts = s.service.socketCounts();
-      if ((await s.service.serverConnections()) !== 0 || counts.client !== 0 || counts.upstream !== 0) return false;
-      for (const b of backends) if ((await openConnections(b.server)) !== 0) return false;
-      return s.backends.every((b) => b.inFlight === 0) && s.rec.closed === s.rec.started;
-    },
-    { timeoutMs: 15_000, message: 'every socket closed' },
-  );
 }
 
 describe('TCP failures', () => {
@@ -99,7 +65,7 @@ describe('TCP failures', () => {
 
   it("closes a killed backend's clients while the others keep echoing", async () => {
     const bs = await Promise.all(['b0', 'b1'].map((n) => startNamedBackend(n)));
-    cleanups.push(() => bs[1]!.close());
+    track(bs[1]!);
     const s = await service(bs.map((b) => b.url), { strategy: 'round-robin' });
     const clients: Array<{ c: Client; who: string }> = [];
     for (let i = 0; i < 10; i++) {
@@ -163,8 +129,7 @@ describe('TCP failures', () => {
   });
 
   it('abandons the backend connect when the client resets during it', async () => {
-    const hole = await startBlackhole();
-    cleanups.push(() => hole.close());
+    const hole = track(await startBlackhole());
     const s = await service([`tcp://127.0.0.1:${hole.port}`], { timeouts: { connectMs: 20_000 } });
     const c = await client(s.port);
     await waitFor(() => s.backends[0]!.inFlight === 1 && s.service.socketCounts().upstream === 1);
@@ -177,11 +142,9 @@ describe('TCP failures', () => {
   });
 
   it('keeps connecting for a client that only half-closed, and resets it when the connect times out', async () => {
-    const hole = await startBlackhole();
-    cleanups.push(() => hole.close());
+    const hole = track(await startBlackhole());
     const s = await service([`tcp://127.0.0.1:${hole.port}`], { timeouts: { connectMs: 300 }, retries: { attempts: 1 } });
-    const c = await connect(s.port, { allowHalfOpen: true });
-    cleanups.push(async () => c.socket.destroy());
+    const c = await client(s.port, { allowHalfOpen: true });
     c.socket.end('a request, then FIN'); // may still want an answer: not an abort
     await c.whenClosed();
     expect(c.error?.code).toBe('ECONNRESET');

@@ -5,43 +5,14 @@
  * Faults are set on the backends as faults:set would set them for a tcp
  * service; each test ends with every socket closed.
  */
-import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { faultsFor } from '../../../core/faults/protocols';
 import { FaultListSchema, type FaultInput } from '../../../core/faults/spec';
-import { startTcpBackend, type TcpBackend } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { seeded } from '../faults/helpers';
-import { connect, dial, mapLimit, openConnections, startNamedBackend, startTcpService, type Client, type TestTcpService } from './helpers';
+import { expectBinomial, seeded } from '../faults/sampling';
+import { allClosed, connect, dial, mapLimit, tcpFixtures, type Client, type TestTcpService } from './helpers';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function backend(onConnection?: (s: net.Socket) => void): Promise<TcpBackend> {
-  const b = await startTcpBackend(onConnection ? { onConnection } : {});
-  cleanups.push(() => b.close());
-  return b;
-}
-
-async function named(name: string): Promise<TcpBackend> {
-  const b = await startNamedBackend(name);
-  cleanups.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startTcpService>[1] = {}): Promise<TestTcpService> {
-  const s = await startTcpService(urls, setup);
-  cleanups.push(() => s.close());
-  return s;
-}
-
-async function client(port: number, opts: { allowHalfOpen?: boolean } = {}): Promise<Client> {
-  const c = await connect(port, opts);
-  cleanups.push(async () => c.socket.destroy());
-  return c;
-}
+const { backend, named, service, client, defer } = tcpFixtures();
 
 /** Sets a backend's faults as faults:set does for a tcp service. */
 function setFaults(s: TestTcpService, i: number, faults: FaultInput[]): void {
@@ -53,19 +24,6 @@ function pattern(bytes: number): Buffer {
   const b = Buffer.alloc(bytes);
   for (let i = 0; i < bytes; i += 4) b.writeUInt32BE(i, i);
   return b;
-}
-
-/** Every socket of the service and its backends is closed, and every count is back at zero. */
-async function allClosed(s: TestTcpService, backends: TcpBackend[]): Promise<void> {
-  await waitFor(
-    async () => {
-      const counts = s.service.socketCounts();
-      if ((await s.service.serverConnections()) !== 0 || counts.client !== 0 || counts.upstream !== 0) return false;
-      for (const b of backends) if ((await openConnections(b.server)) !== 0) return false;
-      return s.backends.every((b) => b.inFlight === 0) && s.rec.closed === s.rec.started;
-    },
-    { timeoutMs: 15_000, message: 'every socket closed' },
-  );
 }
 
 describe('TCP latency faults', () => {
@@ -161,7 +119,7 @@ describe('TCP reset faults', () => {
     const seen: string[] = [];
     for (let i = 0; i < 6; i++) {
       const c = dial(s.port);
-      cleanups.push(async () => c.socket.destroy());
+      defer(() => c.socket.destroy());
       seen.push(await c.line().catch(() => `reset:${c.error?.code ?? 'closed'}`));
       c.socket.destroy();
     }
@@ -324,8 +282,7 @@ describe('TCP fault toxicity', () => {
       }
     });
     const resets = outcomes.filter((o) => o === 'reset').length;
-    const sigma = Math.sqrt(n * 0.3 * 0.7);
-    expect(Math.abs(resets - n * 0.3)).toBeLessThanOrEqual(4 * sigma);
+    expectBinomial(resets, n, 0.3);
     expect(s.rec.attempts.filter((a) => a.outcome.error === 'reset')).toHaveLength(resets);
     expect(s.rec.attempts).toHaveLength(n);
     await allClosed(s, [b]);

@@ -4,18 +4,16 @@
  * servers on loopback; and the parsing of `send` and `expect`.
  */
 import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActiveHealthChecker, type HealthTransition } from '../../../core/health/active';
 import { parseExpectReply, unescapeBytes } from '../../../core/health/reply';
 import { Backend } from '../../../core/model/backend';
 import { HealthCheckSchema, type HealthCheckSpec } from '../../../core/model/spec';
-import { closedPort, startTcpBackend } from '../../helpers/backends';
+import { closedPort } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
+import { tcpFixtures } from './helpers';
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const { backend, defer } = tcpFixtures();
 
 /** A TCP check with short timings (built past the schema's minimum interval). */
 function spec(over: Partial<HealthCheckSpec> = {}): HealthCheckSpec {
@@ -26,31 +24,27 @@ function checker(s: HealthCheckSpec, backends: Backend[]) {
   const transitions: HealthTransition[] = [];
   const c = new ActiveHealthChecker(s, { now: Date.now, onTransition: (t) => transitions.push(t) });
   c.setBackends(backends);
-  cleanups.push(() => c.stop());
+  defer(() => c.stop());
   return { c, transitions };
 }
 
 const backendAt = (url: string) => new Backend({ url, weight: 1, state: 'active', backup: false });
 
 /** A Redis-like server: answers each line with whatever `answer` says now. */
-async function lineServer(answer: () => string | null) {
-  const b = await startTcpBackend({
-    onConnection: (socket: net.Socket) => {
-      let buf = '';
-      socket.on('data', (c: Buffer) => {
-        buf += c.toString();
-        let i: number;
-        while ((i = buf.indexOf('\r\n')) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const reply = line === 'PING' ? answer() : '-ERR unknown command\r\n';
-          if (reply !== null) socket.write(reply);
-        }
-      });
-    },
+function lineServer(answer: () => string | null) {
+  return backend((socket: net.Socket) => {
+    let buf = '';
+    socket.on('data', (c: Buffer) => {
+      buf += c.toString();
+      let i: number;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const reply = line === 'PING' ? answer() : '-ERR unknown command\r\n';
+        if (reply !== null) socket.write(reply);
+      }
+    });
   });
-  cleanups.push(() => b.close());
-  return b;
 }
 
 describe('send and expect parsing', () => {
@@ -83,8 +77,7 @@ describe('send and expect parsing', () => {
 
 describe('TCP health checks', () => {
   it('passes a listening backend and fails a refused one (connect check)', async () => {
-    const up = await startTcpBackend();
-    cleanups.push(() => up.close());
+    const up = await backend();
     const good = backendAt(up.url);
     const bad = backendAt(`tcp://127.0.0.1:${await closedPort()}`);
     const { c, transitions } = checker(spec(), [good, bad]);
@@ -123,10 +116,8 @@ describe('TCP health checks', () => {
   });
 
   it('fails fast when the backend closes without the expected reply, and on silence at the timeout', async () => {
-    const closer = await startTcpBackend({ onConnection: (s) => s.end('bye\n') });
-    cleanups.push(() => closer.close());
-    const silent = await startTcpBackend({ onConnection: () => {} });
-    cleanups.push(() => silent.close());
+    const closer = await backend((s) => s.end('bye\n'));
+    const silent = await backend(() => {});
     const a = backendAt(closer.url);
     const b = backendAt(silent.url);
     const { c } = checker(spec({ expect: 'HELLO', timeoutMs: 200 }), [a, b]);
@@ -135,11 +126,9 @@ describe('TCP health checks', () => {
   });
 
   it('reads a banner with expect alone, and sends without expecting with send alone', async () => {
-    const banner = await startTcpBackend({ onConnection: (s) => s.write('220 ready\r\n') });
-    cleanups.push(() => banner.close());
+    const banner = await backend((s) => s.write('220 ready\r\n'));
     let got = '';
-    const sink = await startTcpBackend({ onConnection: (s) => s.on('data', (d: Buffer) => (got += d.toString())) });
-    cleanups.push(() => sink.close());
+    const sink = await backend((s) => s.on('data', (d: Buffer) => (got += d.toString())));
     const a = backendAt(banner.url);
     const b = backendAt(sink.url);
     const { c: c1 } = checker(spec({ expect: '/^220 /' }), [a]);

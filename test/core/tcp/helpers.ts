@@ -1,17 +1,22 @@
 /**
  * Helpers for the TCP data plane tests: a TcpService over real backends with
  * a real strategy pool and recording hooks, backends that say who they are,
- * and small clients that wait for what they need.
+ * small clients that wait for what they need, a Workbench running one tcp
+ * service, and per-test fixtures that close all of these after each test.
  */
 import net from 'node:net';
+import type { WorkbenchEvent } from '../../../core/contract/events';
 import { Backend } from '../../../core/model/backend';
-import { RetrySchema, TimeoutsSchema, type RetrySpec, type TimeoutsSpec } from '../../../core/model/spec';
+import { RetrySchema, TimeoutsSchema, type RetrySpec, type ServiceInput, type TimeoutsSpec } from '../../../core/model/spec';
 import { TcpService, type TcpServiceHooks } from '../../../core/proxy/tcp-service';
 import type { RequestOutcome } from '../../../core/stats/counters';
-import type { AttemptOutcome, ErrorKind } from '../../../core/stats/types';
+import type { AttemptOutcome, ErrorKind, ServiceSnapshot } from '../../../core/stats/types';
 import { Pool } from '../../../core/strategies/pool';
 import { getStrategy } from '../../../core/strategies/registry';
+import { Workbench, type WorkbenchOptions } from '../../../core/workbench';
 import { startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import { useCleanup } from '../../helpers/cleanup';
+import { waitFor } from '../../helpers/wait';
 
 export interface TcpRecorded {
   started: number;
@@ -211,4 +216,87 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
+}
+
+/** Every socket of the service and its backends is closed, and every count is back at zero. */
+export async function allClosed(s: TestTcpService, backends: TcpBackend[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const counts = s.service.socketCounts();
+      if ((await s.service.serverConnections()) !== 0 || counts.client !== 0 || counts.upstream !== 0) return false;
+      for (const b of backends) if ((await openConnections(b.server)) !== 0) return false;
+      return s.backends.every((b) => b.inFlight === 0) && s.rec.closed === s.rec.started;
+    },
+    { timeoutMs: 15_000, message: 'every socket closed' },
+  );
+}
+
+export interface TcpLab {
+  wb: Workbench;
+  port: number;
+  events: WorkbenchEvent[];
+  /** The service's snapshot from every stats tick so far. */
+  snapshots: ServiceSnapshot[];
+}
+
+/**
+ * A Workbench running one tcp service, `db`, over `urls` (backends named b0,
+ * b1, …), recording every event and the service's stats ticks; `defer`
+ * receives its stop.
+ */
+export async function startTcpLab(
+  defer: (fn: () => unknown) => void,
+  service: Partial<ServiceInput>,
+  urls: string[],
+  options: Partial<WorkbenchOptions> = {},
+): Promise<TcpLab> {
+  const wb = new Workbench({
+    tickMs: 100,
+    graceMs: 1000,
+    workspace: { services: [{ name: 'db', protocol: 'tcp', listen: '127.0.0.1:0', backends: urls.map((url, i) => ({ url, name: `b${i}` })), ...service }] },
+    ...options,
+  });
+  const events: WorkbenchEvent[] = [];
+  const snapshots: ServiceSnapshot[] = [];
+  wb.subscribe((p) => {
+    if (p.channel === 'event') events.push(p.event);
+    if (p.channel === 'stats') snapshots.push(p.snapshot.services[0]!);
+  });
+  await wb.start({ failFast: true });
+  defer(() => wb.stop(0));
+  const address = wb.service('db')!.view().address!;
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return { wb, port, events, snapshots };
+}
+
+/** Per-test fixtures for the TCP tests: backends, services, workbenches and client connections closed after each test. */
+export function tcpFixtures() {
+  const { defer, track } = useCleanup();
+  /** Starts `n` backends together; they close after the test. */
+  const startAll = async (n: number, start: (i: number) => Promise<TcpBackend>): Promise<TcpBackend[]> => {
+    const list = await Promise.all(Array.from({ length: n }, (_, i) => start(i)));
+    for (const b of list) track(b);
+    return list;
+  };
+  return {
+    defer,
+    track,
+    /** An echo backend, or one that hands each connection to `onConnection`. */
+    backend: async (onConnection?: (socket: net.Socket) => void): Promise<TcpBackend> => track(await startTcpBackend(onConnection ? { onConnection } : {})),
+    /** `n` echo backends, started together. */
+    backends: (n: number): Promise<TcpBackend[]> => startAll(n, () => startTcpBackend()),
+    /** An echo backend that greets each connection with `name` and a newline. */
+    named: async (name: string): Promise<TcpBackend> => track(await startNamedBackend(name)),
+    /** `n` greeting echo backends named b0, b1, …, started together. */
+    namedBackends: (n: number): Promise<TcpBackend[]> => startAll(n, (i) => startNamedBackend(`b${i}`)),
+    service: async (urls: string[], setup: TcpSetup = {}): Promise<TestTcpService> => track(await startTcpService(urls, setup)),
+    workbench: (service: Partial<ServiceInput>, urls: string[], options: Partial<WorkbenchOptions> = {}): Promise<TcpLab> =>
+      startTcpLab(defer, service, urls, options),
+    /** Connects to the balancer; the socket is destroyed after the test. */
+    client: async (port: number, opts: { allowHalfOpen?: boolean } = {}): Promise<Client> => {
+      const c = await connect(port, opts);
+      defer(() => c.socket.destroy());
+      return c;
+    },
+  };
 }

@@ -5,30 +5,14 @@
  * retry.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type net from 'node:net';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { closedPort, startTcpBackend } from '../../helpers/backends';
+import { describe, expect, it } from 'vitest';
+import { closedPort } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
 import { startBlackhole } from '../proxy/helpers';
-import { connect, startTcpService, type TestTcpService } from './helpers';
+import { connect, tcpFixtures } from './helpers';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function backend(onConnection?: (socket: net.Socket) => void) {
-  const b = await startTcpBackend(onConnection ? { onConnection } : {});
-  cleanups.push(() => b.close());
-  return b;
-}
-
-async function service(urls: string[], setup: Parameters<typeof startTcpService>[1] = {}): Promise<TestTcpService> {
-  const s = await startTcpService(urls, setup);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { backend, service, track } = tcpFixtures();
 
 const MB = 1024 * 1024;
 
@@ -148,8 +132,7 @@ describe('TCP streaming', () => {
   });
 
   it('holds a client that sends more than the early buffer during a slow connect, and loses nothing', async () => {
-    const hole = await startBlackhole();
-    cleanups.push(() => hole.close());
+    const hole = track(await startBlackhole());
     const echo = await backend();
     const s = await service([`tcp://127.0.0.1:${hole.port}`, echo.url], { timeouts: { connectMs: 300 } });
     const payload = randomBytes(2 * MB);

@@ -5,51 +5,18 @@
  * health checks from the workspace file.
  */
 import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkbenchEvent } from '../../../core/contract/events';
-import type { WorkspaceInput } from '../../../core/model/spec';
+import { describe, expect, it } from 'vitest';
+import type { ServiceInput } from '../../../core/model/spec';
 import type { ServiceSnapshot } from '../../../core/stats/types';
-import { Workbench } from '../../../core/workbench';
-import { closedPort, startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import { closedPort } from '../../helpers/backends';
 import { waitFor } from '../../helpers/wait';
-import { connect, type Client } from './helpers';
+import { tcpFixtures } from './helpers';
 
-type ServiceInput = NonNullable<WorkspaceInput['services']>[number];
+const fx = tcpFixtures();
+const { backend, client } = fx;
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function backend(onConnection?: (s: net.Socket) => void): Promise<TcpBackend> {
-  const b = await startTcpBackend(onConnection ? { onConnection } : {});
-  cleanups.push(() => b.close());
-  return b;
-}
-
-async function workbench(service: Partial<ServiceInput>, urls: string[]) {
-  const wb = new Workbench({
-    tickMs: 100,
-    graceMs: 2000,
-    workspace: { services: [{ name: 'db', protocol: 'tcp', listen: '127.0.0.1:0', backends: urls.map((url, i) => ({ url, name: `b${i}` })), ...service }] },
-  });
-  const events: WorkbenchEvent[] = [];
-  const snapshots: ServiceSnapshot[] = [];
-  wb.subscribe((p) => {
-    if (p.channel === 'event') events.push(p.event);
-    if (p.channel === 'stats') snapshots.push(p.snapshot.services[0]!);
-  });
-  await wb.start({ failFast: true });
-  cleanups.push(() => wb.stop(0));
-  const address = wb.service('db')!.view().address!;
-  const port = Number(address.slice(address.lastIndexOf(':') + 1));
-  return { wb, events, snapshots, port };
-}
-
-async function client(port: number): Promise<Client> {
-  const c = await connect(port);
-  cleanups.push(async () => c.socket.destroy());
-  return c;
+function workbench(service: Partial<ServiceInput>, urls: string[]) {
+  return fx.workbench(service, urls, { graceMs: 2000 });
 }
 
 /** Sums a field over the snapshots, for the service or one backend. */
