@@ -1,10 +1,13 @@
 /**
- * One keep-alive agent per backend, made on first use. Without an agent
- * http-proxy sends `Connection: close` upstream on every request, so each
- * request would pay a TCP handshake and leave a TIME_WAIT socket behind.
+ * What requests to each backend go out with: a keep-alive agent, made on
+ * first use, and the backend's URL parsed once for http-proxy. Without an
+ * agent http-proxy sends `Connection: close` upstream on every request, so
+ * each request would pay a TCP handshake and leave a TIME_WAIT socket behind;
+ * given the URL as a string, it would parse it again on every request.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { parse, type Url } from 'node:url';
 import type { Backend } from '../model/backend';
 
 const AGENT_OPTIONS: http.AgentOptions = {
@@ -19,32 +22,45 @@ const AGENT_OPTIONS: http.AgentOptions = {
   timeout: 4000,
 };
 
-export class AgentPool {
-  private readonly agents = new Map<string, http.Agent>();
+/** One backend's way out: its agent and its URL as http-proxy's `target`, for the URL it was made for. */
+export interface Upstream {
+  readonly href: string;
+  /** What http-proxy itself would make of `href` (`url.parse`), frozen because every request shares it. */
+  readonly target: Readonly<Url>;
+  readonly agent: http.Agent;
+}
 
-  /** The backend's agent, made (or remade, when its URL changed scheme) on demand. */
-  get(backend: Backend): http.Agent {
+export class AgentPool {
+  private readonly upstreams = new Map<string, Upstream>();
+
+  /**
+   * The backend's upstream, keyed by id and URL: remade when the URL changed
+   * (`Backend.update()` replaces it), with a new agent only when the scheme did.
+   */
+  get(backend: Backend): Upstream {
+    const href = backend.url.href;
+    const known = this.upstreams.get(backend.id);
+    if (known?.href === href) return known;
     const tls = backend.url.protocol === 'https:';
-    let agent = this.agents.get(backend.id);
+    let agent = known?.agent;
     if (agent && agent instanceof https.Agent !== tls) {
       agent.destroy();
       agent = undefined;
     }
-    if (!agent) {
-      agent = tls ? new https.Agent(AGENT_OPTIONS) : new http.Agent(AGENT_OPTIONS);
-      this.agents.set(backend.id, agent);
-    }
-    return agent;
+    agent ??= tls ? new https.Agent(AGENT_OPTIONS) : new http.Agent(AGENT_OPTIONS);
+    const upstream: Upstream = { href, target: Object.freeze(parse(href)), agent };
+    this.upstreams.set(backend.id, upstream);
+    return upstream;
   }
 
   /** Destroys a removed backend's agent and its sockets. */
   forget(id: string): void {
-    this.agents.get(id)?.destroy();
-    this.agents.delete(id);
+    this.upstreams.get(id)?.agent.destroy();
+    this.upstreams.delete(id);
   }
 
   destroyAll(): void {
-    for (const agent of this.agents.values()) agent.destroy();
-    this.agents.clear();
+    for (const { agent } of this.upstreams.values()) agent.destroy();
+    this.upstreams.clear();
   }
 }

@@ -1,8 +1,8 @@
 /**
  * One attempt of an HTTP request to one backend, through http-proxy. It owns
- * the attempt's timers (connect, response headers), the backend's in-flight
- * count (up once, down exactly once) and its report; it ends in one of three
- * ways, and the request loop decides what comes next:
+ * the attempt's timeout (connect, then response headers), the backend's
+ * in-flight count (up once, down exactly once) and its report; it ends in one
+ * of three ways, and the request loop decides what comes next:
  *  - `failed`: no response reached the client, so it may be retried;
  *  - `answered`: a response went to the client (complete, or cut short);
  *  - `clientGone`: the client left before an answer.
@@ -16,22 +16,37 @@ import { faultError, type FaultPlan } from '../faults/fault-set';
 import { responseShapers } from '../faults/response';
 import type { Backend } from '../model/backend';
 import type { ErrorKind, AttemptOutcome } from '../stats/types';
+import { Deadline, type Phase, type TimeoutOwner } from './deadline';
 import { downstreamResponseHeaders } from './hop-by-hop';
 import type { ReplayBody } from './replay-body';
-import { CALL_KEY, CLIENT_CLOSED, type ServiceContext } from './types';
+import { CALL_KEY, CLIENT_CLOSED, noop, type ServiceContext } from './types';
 import { errorKind, timeoutError } from './upstream-errors';
 
 export type AttemptResult =
   | { kind: 'failed'; error: ErrorKind; bodySent: boolean; outcome: AttemptOutcome }
   | { kind: 'answered' | 'clientGone'; outcome: AttemptOutcome };
 
-export class Attempt {
+/**
+ * The body of a request without one, as http-proxy's `buffer` (the stream it
+ * pipes upstream; all it calls is `pipe`): it ends the upstream request at
+ * once, as piping the empty client request would a few ticks later, without
+ * reading the client request or adding listeners to either.
+ */
+const NO_BODY = {
+  pipe<T extends NodeJS.WritableStream>(dest: T): T {
+    dest.end();
+    return dest;
+  },
+};
+
+export class Attempt implements TimeoutOwner {
   private settled = false;
   private bodySent = false;
   private proxyReq: http.ClientRequest | undefined;
   private proxyRes: http.IncomingMessage | undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
-  private responseTimer: NodeJS.Timeout | undefined;
+  private readonly deadline = new Deadline(this);
+  /** How far each body chunk sent pushes the response deadline. */
+  private responseWindowMs = 0;
   private startedAt = 0;
   private bytesIn = 0;
   private bytesOut = 0;
@@ -40,14 +55,15 @@ export class Attempt {
   private faultDelayMs = 0;
   private faultTimer: NodeJS.Timeout | undefined;
   private shapers: Transform[] = [];
-  private resolve: (r: AttemptResult) => void = () => {};
+  private resolve!: (r: AttemptResult) => void;
 
+  /** `body` is undefined for a request without one (nothing to keep: it can be sent again as it is). */
   constructor(
     private readonly ctx: ServiceContext,
     private readonly backend: Backend,
     private readonly req: http.IncomingMessage,
     private readonly res: http.ServerResponse,
-    private readonly body: ReplayBody,
+    private readonly body: ReplayBody | undefined,
   ) {}
 
   run(): Promise<AttemptResult> {
@@ -64,22 +80,17 @@ export class Attempt {
   private forward(): void {
     if (this.settled) return;
     const { connectMs } = this.ctx.timeouts();
-    this.connectTimer = setTimeout(() => this.fail(timeoutError('connect', connectMs)), connectMs);
-    const buffer = this.body.open();
+    this.deadline.set('connect', connectMs, connectMs);
+    const { target, agent } = this.ctx.agents.get(this.backend);
+    const body = this.body?.open();
+    // The headers already carry X-Forwarded-* (see forwarded.ts), so http-proxy's xfwd is off.
+    const options = { target, agent, selfHandleResponse: true, xfwd: false, buffer: body ?? NO_BODY, [CALL_KEY]: this };
     try {
-      this.ctx.proxy.web(
-        this.req,
-        this.res,
-        { target: this.backend.url.href, agent: this.ctx.agents.get(this.backend), selfHandleResponse: true, buffer, [CALL_KEY]: this } as object,
-        (err) => this.onProxyError(err),
-      );
+      this.ctx.proxy.web(this.req, this.res, options as object, (err) => this.onProxyError(err));
     } catch (err) {
       this.fail(err);
     }
-    buffer.on('data', (chunk: Buffer) => {
-      this.bytesIn += chunk.length;
-      this.responseTimer?.refresh();
-    });
+    body?.on('data', (chunk: Buffer) => this.bodyProgress(chunk.length));
   }
 
   /**
@@ -98,7 +109,7 @@ export class Attempt {
       if (answer?.kind === 'hang' || plan.delayMs >= responseMs) {
         // As if sent and never answered: only the response timeout ends it.
         this.bodySent = true;
-        this.responseTimer = setTimeout(() => this.fail(timeoutError('response', responseMs)), responseMs - this.faultDelayMs);
+        this.deadline.set('response', responseMs - this.faultDelayMs, responseMs);
       } else if (answer?.kind === 'error') {
         this.answerForBackend(answer.status);
       } else {
@@ -113,8 +124,8 @@ export class Attempt {
   private answerForBackend(status: number): void {
     const payload = Buffer.from(`injected fault: ${status} for backend ${this.backend.name}\n`);
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'content-length': payload.length, 'x-lb-fault': 'error' };
-    const bodyPending = !this.req.complete && (this.req.headers['transfer-encoding'] !== undefined || Number(this.req.headers['content-length'] ?? 0) > 0);
-    if (bodyPending || this.ctx.draining()) headers.connection = 'close';
+    // Rather than read the rest of an unread request body, close the connection after the answer.
+    if ((this.body && !this.req.complete) || this.ctx.draining()) headers.connection = 'close';
     const now = this.ctx.now();
     this.backend.observeLatency(now - this.startedAt, now);
     try {
@@ -156,17 +167,30 @@ export class Attempt {
   clientGone(): void {
     if (this.settled) return;
     this.settle(this.proxyRes ? 'answered' : 'clientGone', this.proxyRes ? {} : { status: CLIENT_CLOSED });
+    // A complete response still being relayed is read to its end, so its connection goes back to the pool.
+    if (this.shapers.length === 0) this.proxyRes?.resume();
   }
 
   /** The upstream connection is up: the request starts to flow, and the wait for headers begins. */
   private onConnected(): void {
     if (this.settled) return;
-    clearTimeout(this.connectTimer);
     this.bodySent = true;
     const { responseMs } = this.ctx.timeouts();
     // Measured from the last body byte sent, so a long upload is not cut short, but a stalled one is.
-    this.responseTimer = setTimeout(() => this.fail(timeoutError('response', responseMs)), Math.max(1, responseMs - this.faultDelayMs));
-    this.body.start();
+    this.responseWindowMs = Math.max(1, responseMs - this.faultDelayMs);
+    this.deadline.set('response', this.responseWindowMs, responseMs);
+    this.body?.start();
+  }
+
+  /** A body chunk went out: counted, and the wait for the response starts over. */
+  private bodyProgress(bytes: number): void {
+    this.bytesIn += bytes;
+    this.deadline.extend('response', this.responseWindowMs);
+  }
+
+  /** The connect or the response took too long (the attempt's Deadline). */
+  timedOut(phase: Phase, limitMs: number): void {
+    this.fail(timeoutError(phase, limitMs));
   }
 
   private onResponse(proxyRes: http.IncomingMessage): void {
@@ -174,7 +198,7 @@ export class Attempt {
       proxyRes.destroy();
       return;
     }
-    clearTimeout(this.responseTimer);
+    this.deadline.clear();
     if (this.fault?.answer?.kind === 'reset') {
       // An injected reset: the backend got the request, its answer never arrives.
       proxyRes.destroy();
@@ -192,8 +216,7 @@ export class Attempt {
       return;
     }
     this.proxyRes = proxyRes;
-    proxyRes.on('error', () => {}); // seen through 'close' below
-    proxyRes.on('data', (chunk: Buffer) => (this.bytesOut += chunk.length));
+    proxyRes.on('error', noop); // seen through 'close' below
     proxyRes.on('close', () => {
       if (!proxyRes.complete) this.cutShort('reset');
     });
@@ -202,9 +225,29 @@ export class Attempt {
     });
     // Injected body faults (bandwidth, mid-body reset) sit between the backend and the client.
     if (this.fault) this.shapers = responseShapers(this.fault, contentLength(proxyRes), () => this.cutAfterFlush());
+    if (this.shapers.length === 0) return this.relay(proxyRes);
+    proxyRes.on('data', (chunk: Buffer) => (this.bytesOut += chunk.length));
     let body: Readable = proxyRes;
     for (const shaper of this.shapers) body = body.pipe(shaper);
     body.pipe(this.res);
+  }
+
+  /**
+   * Copies the response body to the client, counting it: what `pipe` does
+   * here, with one listener on each chunk instead of two, and on the client's
+   * response only a 'drain' when it pushes back. Once the client is gone the
+   * rest is read and dropped, so the upstream connection finishes its response.
+   */
+  private relay(proxyRes: http.IncomingMessage): void {
+    const res = this.res;
+    proxyRes.on('data', (chunk: Buffer) => {
+      this.bytesOut += chunk.length;
+      if (!res.write(chunk) && !res.destroyed) {
+        proxyRes.pause();
+        res.once('drain', () => proxyRes.resume());
+      }
+    });
+    proxyRes.once('end', () => res.end());
   }
 
   /** http-proxy's per-call error callback: an upstream error, or the client's request failing. */
@@ -230,10 +273,9 @@ export class Attempt {
 
   private settle(kind: AttemptResult['kind'], extra: { status?: number; error?: ErrorKind }): void {
     this.settled = true;
-    clearTimeout(this.connectTimer);
-    clearTimeout(this.responseTimer);
+    this.deadline.clear();
     clearTimeout(this.faultTimer);
-    this.body.detach();
+    this.body?.detach();
     const clean = kind === 'answered' && this.proxyRes?.complete && this.proxyReq?.writableFinished;
     // Anything less than a finished exchange leaves the upstream socket unusable: close it rather than leak it.
     if (!clean) {

@@ -3,19 +3,33 @@
  * picks a backend not tried yet, runs one attempt and, if it failed before
  * any response reached the client, asks `shouldRetry` whether to go on.
  * When nothing can be forwarded the client gets a short plain-text 502, 503
- * or 504.
+ * or 504. The upstream headers are made once per request, and a request
+ * without a body needs no replay copy: every attempt sends it as it is.
  */
 import type http from 'node:http';
 import type { AttemptOutcome, ErrorKind } from '../stats/types';
 import type { Backend } from '../model/backend';
 import { Attempt } from './attempt';
+import { addForwardedHeaders } from './forwarded';
 import { upstreamRequestHeaders } from './hop-by-hop';
 import { ReplayBody } from './replay-body';
 import { shouldRetry } from './retry';
-import { CLIENT_CLOSED, type ServiceContext } from './types';
+import { CLIENT_CLOSED, noop, type ServiceContext } from './types';
 import { failureAnswer, noBackendAnswer, type FailureAnswer } from './upstream-errors';
 
+/** What the first pick excludes. */
+const NOTHING_TRIED: ReadonlySet<string> = new Set();
+
+/** Never rejects: whatever goes wrong unexpectedly closes the client's connection. */
 export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  try {
+    await forwardWithRetries(ctx, req, res);
+  } catch {
+    res.destroy();
+  }
+}
+
+async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const startedAt = ctx.now();
   const retries = ctx.retries();
   ctx.hooks.requestStarted();
@@ -25,11 +39,14 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
   const headers = req.headers;
   const method = req.method ?? 'GET';
   const pickReq = { clientAddress: req.socket.remoteAddress ?? '', headers };
-  const body = new ReplayBody(req, retries.replayBufferBytes);
+  const body = hasBody(headers) ? new ReplayBody(req, retries.replayBufferBytes) : undefined;
+  // One copy for every attempt: http-proxy copies it again per attempt, and with its xfwd off it writes nothing back.
+  const upstreamHeaders = upstreamRequestHeaders(headers);
+  addForwardedHeaders(upstreamHeaders, req);
   // http-proxy adds a listener per attempt on the client request.
   req.setMaxListeners(retries.attempts * 2 + 10);
-  req.on('error', () => {}); // a client abort; seen through the response's 'close'
-  res.on('error', () => {});
+  req.on('error', noop); // a client abort; seen through the response's 'close'
+  res.on('error', noop);
 
   let current: Attempt | undefined;
   let gone = false;
@@ -39,19 +56,21 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
     current?.clientGone();
   });
 
-  const ended = (outcome: AttemptOutcome & { noBackend?: boolean }) =>
-    ctx.hooks.requestEnded({ ...outcome, latencyMs: ctx.now() - startedAt, bytesIn: body.bytesRead });
-
-  const tried = new Set<string>();
+  let tried: Set<string> | undefined;
   let last: { backend: Backend; error: ErrorKind; bodySent: boolean } | undefined;
+  let outcome: AttemptOutcome & { noBackend?: boolean };
   try {
     for (let attempt = 1; ; attempt++) {
-      if (gone) return ended({ status: CLIENT_CLOSED, latencyMs: 0, bytesIn: 0, bytesOut: 0 });
-      const backend = ctx.hooks.pick(pickReq, tried);
+      if (gone) {
+        outcome = { status: CLIENT_CLOSED, latencyMs: 0, bytesIn: 0, bytesOut: 0 };
+        break;
+      }
+      const backend = ctx.hooks.pick(pickReq, tried ?? NOTHING_TRIED);
       if (!backend) {
         const answer = last ? failureAnswer(ctx.name, last.error) : noBackendAnswer(ctx.name);
-        const bytesOut = answerWith(ctx, req, res, answer);
-        return ended(last ? { status: answer.status, error: last.error, latencyMs: 0, bytesIn: 0, bytesOut } : { status: answer.status, noBackend: true, latencyMs: 0, bytesIn: 0, bytesOut });
+        const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
+        outcome = last ? { status: answer.status, error: last.error, latencyMs: 0, bytesIn: 0, bytesOut } : { status: answer.status, noBackend: true, latencyMs: 0, bytesIn: 0, bytesOut };
+        break;
       }
       if (last) {
         if (!retrying) ctx.budget.retryStarted();
@@ -59,21 +78,23 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
         ctx.hooks.retried(last.backend);
         if (last.bodySent) ctx.hooks.resent?.(last.backend, method);
       }
-      tried.add(backend.id);
-      // A fresh copy each time: http-proxy's xfwd appends to req.headers in place.
-      req.headers = upstreamRequestHeaders(headers);
+      req.headers = upstreamHeaders;
       current = new Attempt(ctx, backend, req, res, body);
       const result = await current.run();
       current = undefined;
-      if (result.kind !== 'failed') return ended(result.outcome);
+      if (result.kind !== 'failed') {
+        outcome = result.outcome;
+        break;
+      }
 
+      (tried ??= new Set()).add(backend.id);
       last = { backend, error: result.error, bodySent: result.bodySent };
       const retry = shouldRetry({
         attempt,
         maxAttempts: retries.attempts,
         method,
         bodySent: result.bodySent,
-        bodyReplayable: body.replayable(),
+        bodyReplayable: body === undefined || body.replayable(),
         responseStarted: res.headersSent,
         error: result.error,
         retryNonIdempotent: retries.retryNonIdempotent,
@@ -82,15 +103,22 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
       });
       if (!retry) {
         const answer = failureAnswer(ctx.name, result.error);
-        const bytesOut = answerWith(ctx, req, res, answer);
-        return ended({ ...result.outcome, status: answer.status, bytesOut });
+        const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
+        outcome = { ...result.outcome, status: answer.status, bytesOut };
+        break;
       }
     }
+    ctx.hooks.requestEnded({ ...outcome, latencyMs: ctx.now() - startedAt, bytesIn: body?.bytesRead ?? 0 });
   } finally {
     ctx.budget.requestEnded(retrying);
     req.headers = headers;
-    body.discard();
+    body?.discard();
   }
+}
+
+/** The request has a body to send: a positive `Content-Length`, or any `Transfer-Encoding`. */
+function hasBody(headers: http.IncomingHttpHeaders): boolean {
+  return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
 }
 
 /**
@@ -98,7 +126,7 @@ export async function proxyRequest(ctx: ServiceContext, req: http.IncomingMessag
  * (then only closing the connection tells the client something went wrong).
  * Returns the body bytes sent.
  */
-function answerWith(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse, answer: FailureAnswer): number {
+function answerWith(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse, answer: FailureAnswer, withBody: boolean): number {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return 0;
@@ -110,8 +138,7 @@ function answerWith(ctx: ServiceContext, req: http.IncomingMessage, res: http.Se
     'x-lb-error': answer.code,
   };
   // Rather than read the rest of an unread request body, close the connection after the answer.
-  const bodyPending = !req.complete && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
-  if (bodyPending || ctx.draining()) headers.connection = 'close';
+  if ((withBody && !req.complete) || ctx.draining()) headers.connection = 'close';
   res.writeHead(answer.status, headers);
   res.end(payload);
   return payload.length;

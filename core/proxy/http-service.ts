@@ -146,10 +146,11 @@ export class HttpService {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.begin();
-    proxyRequest(this.ctx, req, res)
-      .catch(() => res.destroy())
-      .finally(() => this.end());
+    void proxyRequest(this.ctx, req, res).then(this.requestDone);
   }
+
+  /** Made once: ends each request's count (proxyRequest never rejects). */
+  private readonly requestDone = (): void => this.end();
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closing) {

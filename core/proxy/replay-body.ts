@@ -15,19 +15,24 @@ export class ReplayBody {
   private overflowed = false;
   private ended = false;
   private current: PassThrough | undefined;
-  private readonly onData = (chunk: Buffer) => this.forward(chunk);
-  private readonly onEnd = () => {
-    this.ended = true;
-    this.current?.end();
-  };
-  private readonly onDrain = () => this.src.resume();
+  // Listeners kept to be removed again; assigned in the constructor, where tsx does not wrap them to name them.
+  private readonly onData: (chunk: Buffer) => void;
+  private readonly onEnd: () => void;
+  private readonly onDrain: () => void;
   /** Bytes read from the client so far. */
   bytesRead = 0;
 
   constructor(
     private readonly src: Readable,
     private readonly limit: number,
-  ) {}
+  ) {
+    this.onData = (chunk) => this.forward(chunk);
+    this.onEnd = () => {
+      this.ended = true;
+      this.current?.end();
+    };
+    this.onDrain = () => this.src.resume();
+  }
 
   /** Everything read so far is still at hand, so the whole body can be sent again. */
   replayable(): boolean {

@@ -55,6 +55,9 @@ export interface ServiceContext {
  */
 export const CALL_KEY = 'lbCall';
 
+/** A listener for errors that are seen some other way (a 'close', the request's outcome). */
+export function noop(): void {}
+
 /** Client status for "the client went away before an answer" (nginx's 499). */
 export const CLIENT_CLOSED = 499;
 

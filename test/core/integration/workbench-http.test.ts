@@ -135,6 +135,19 @@ describe('HTTP balancing through the Workbench', () => {
     expect(wb.service('api')!.findBackend('b0').inFlight).toBe(0);
   });
 
+  it('a backend moved to another URL with backends:update gets its traffic there', async () => {
+    const [before, after] = await Promise.all([startHttpBackend({ name: 'before' }), startHttpBackend({ name: 'after' })]);
+    cleanups.push(() => before.close(), () => after.close());
+    const { wb, port } = await workbench({}, [before.url]);
+    const agent = new http.Agent({ keepAlive: true });
+    cleanups.push(async () => agent.destroy());
+    expect((await send(port, { agent })).headers['x-backend']).toBe('before');
+    const moved = await wb.invoke('backends:update', { service: 'api', backend: 'b0', patch: { url: after.url } });
+    expect(moved.ok).toBe(true);
+    for (let i = 0; i < 3; i++) expect((await send(port, { agent })).headers['x-backend']).toBe('after');
+    expect(before.hits).toBe(1);
+  });
+
   it('never sends a POST twice to backends that reset, while GETs all succeed', async () => {
     // b0 accepts and then resets every connection; b1 and b2 are healthy.
     const posts = new Map<string, number>();

@@ -35,3 +35,13 @@ describe('hop-by-hop headers', () => {
     expect(downstreamResponseHeaders(raw, parsed)).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
 });
+
+describe('hop-by-hop headers: the usual case', () => {
+  it('Connection: keep-alive names nothing else; other Connection names still go', () => {
+    expect(upstreamRequestHeaders({ host: 'a', connection: 'keep-alive', 'keep-alive': '5', accept: '*/*' })).toEqual({ host: 'a', accept: '*/*' });
+    expect(upstreamRequestHeaders({ host: 'a', connection: 'close', close: 'x', accept: '*/*' })).toEqual({ host: 'a', accept: '*/*' });
+    const raw = ['Content-Length', '2', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=5', 'X-Hop', '1'];
+    expect(downstreamResponseHeaders(raw, { connection: 'keep-alive' })).toEqual(['Content-Length', '2', 'X-Hop', '1']);
+    expect(downstreamResponseHeaders(raw, { connection: 'keep-alive, X-Hop' })).toEqual(['Content-Length', '2']);
+  });
+});

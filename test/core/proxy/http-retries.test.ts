@@ -79,6 +79,44 @@ describe('HttpService: retries', () => {
     expect(small.status).toBe(200);
   });
 
+  it('retries a request without a body after a reset, sending the next backend just what the client sent', async () => {
+    const bad = await resetter();
+    const good = await backend({ handler: bodyEcho });
+    const s = await service([bad.url, good.url]);
+    for (const method of ['GET', 'DELETE', 'HEAD']) {
+      const a = await send(s.port, { method, path: `/m/${method}?q=1`, headers: { 'x-id': method } });
+      expect(a.status, method).toBe(200);
+      expect(a.body).toBe('');
+    }
+    expect(bad.hits).toBe(3);
+    expect(good.requests.map((r) => [r.method, r.url])).toEqual([
+      ['GET', '/m/GET?q=1'],
+      ['DELETE', '/m/DELETE?q=1'],
+      ['HEAD', '/m/HEAD?q=1'],
+    ]);
+    for (const r of good.requests) {
+      // Built once per request: a retry does not add X-Forwarded-For again, nor a body.
+      expect(r.headers).toMatchObject({ 'x-id': r.method, 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http' });
+      expect(r.headers['content-length']).toBeUndefined();
+      expect(r.headers['transfer-encoding']).toBeUndefined();
+    }
+    expect(s.rec.ended.map((e) => e.bytesIn)).toEqual([0, 0, 0]);
+  });
+
+  it('replays a GET body (with a length, or chunked) to the next backend after a reset', async () => {
+    const bad = await resetter();
+    const good = await backend({ handler: bodyEcho });
+    const s = await service([bad.url, good.url]);
+    const sized = await send(s.port, { body: 'a GET with a body' });
+    expect(sized.status).toBe(200);
+    expect(sized.body).toBe('a GET with a body');
+    const chunked = await send(s.port, { body: 'chunked GET body', headers: { 'transfer-encoding': 'chunked' } });
+    expect(chunked.status).toBe(200);
+    expect(chunked.body).toBe('chunked GET body');
+    expect(s.rec.retried).toEqual([s.backends[0]!.id, s.backends[0]!.id]);
+    expect(s.rec.ended.map((e) => e.bytesIn)).toEqual([17, 16]);
+  });
+
   it('does not retry a 5xx response: it is forwarded', async () => {
     const failing = await backend({ status: 503 });
     const good = await backend();
