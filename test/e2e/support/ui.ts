@@ -98,7 +98,8 @@ export async function readBackends(page: Page, service: string): Promise<Record<
     for (const tr of Array.from(table.querySelectorAll('tbody tr'))) {
       const cells: Record<string, string> = {};
       Array.from(tr.querySelectorAll('th, td')).forEach((cell, i) => (cells[headers[i] || `#${i}`] = (cell.textContent ?? '').trim()));
-      const name = cells[headers[0]!] ?? '';
+      // The row's test id carries the name; the first cell also shows the URL under it.
+      const name = tr.getAttribute('data-testid')?.replace(/^backend-row-/, '') ?? cells[headers[0]!] ?? '';
       out[name] = { health: tr.querySelector('[data-state]')?.getAttribute('data-state') ?? null, cells };
     }
     return out;
