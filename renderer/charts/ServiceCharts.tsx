@@ -3,14 +3,22 @@
  * markers. A demo backend keeps its own colour (the dot in the backends
  * table); others take the palette's. A TCP service charts connections and
  * connect time, and bytes per second where HTTP has status classes.
+ *
+ * The charts are memoized and redraw only when their own rows, series or
+ * markers changed (see TimeSeriesCharts), and the history they draw is
+ * paced to a share of the main thread (./paced).
  */
 import { useMemo } from 'react';
 import type { ServiceView } from '../../core/contract';
 import { useApp } from '../store/context';
+import { MARKERS_KEPT } from '../store/ring';
 import { selectDemos, selectEvents, selectHistory } from '../store/selectors';
+import type { DistributionRow } from '../store/series';
 import { DistributionChart } from './DistributionChart';
-import { markersFor } from './markers';
+import { markersFor, type Marker } from './markers';
+import { usePaced } from './paced';
 import { MARKER_COLORS, seriesColor } from './palette';
+import { timeTicks } from './time-ticks';
 import { BytesChart, LatencyChart, RpsChart, StatusChart } from './TimeSeriesCharts';
 
 const MARKER_LEGEND: [keyof typeof MARKER_COLORS, string][] = [
@@ -24,17 +32,45 @@ const MARKER_LEGEND: [keyof typeof MARKER_COLORS, string][] = [
   ['config', 'config change'],
 ];
 
-export function ServiceCharts({ service }: { service: ServiceView }) {
-  const history = useApp((s) => selectHistory(s, service.name));
+/**
+ * The service's markers inside the charts' window, oldest first. Markers are
+ * in time order, so those in the window are a suffix of the list: the array
+ * keeps its reference, and the charts their memo, until an event comes or a
+ * marker leaves the window.
+ */
+function useWindowMarkers(service: string, fromAt: number): Marker[] {
   const events = useApp(selectEvents);
-  const fromAt = history.rows[0]?.at ?? Infinity;
-  const markers = useMemo(() => markersFor(events, service.name, fromAt), [events, service.name, fromAt]);
+  const fresh = useMemo(() => markersFor(events, service, -Infinity).slice(-MARKERS_KEPT), [events, service]);
+  // Events of other services (or that mark nothing) leave the list as it was; its keys say so.
+  const signature = fresh.map((m) => m.key).join(',');
+  const all = useMemo(() => fresh, [signature]); // `signature` stands for `fresh`'s content
+  let first = 0;
+  while (first < all.length && all[first]!.at < fromAt) first++;
+  return useMemo(() => (first === 0 ? all : all.slice(first)), [all, first]);
+}
+
+/** Shares in whole percent for the bars (a smaller step is under a pixel): unchanged bars keep their rows, and the chart its memo. */
+function useBarRows(rows: DistributionRow[]): DistributionRow[] {
+  const pct = (x: number) => Math.round(x * 100) / 100;
+  const rounded = useMemo(() => rows.map((d) => ({ ...d, share: pct(d.share), expected: pct(d.expected) })), [rows]);
+  const signature = rounded.map((d) => `${d.id}\u0000${d.name}\u0000${d.share}\u0000${d.expected}`).join('\u0001');
+  return useMemo(() => rounded, [signature]); // `signature` stands for `rounded`'s content
+}
+
+export function ServiceCharts({ service }: { service: ServiceView }) {
+  // The table and the load strip follow every tick; the charts as often as their redraws allow (./paced).
+  const history = usePaced(useApp((s) => selectHistory(s, service.name)));
+  const markers = useWindowMarkers(service.name, history.rows[0]?.at ?? Infinity);
   const demos = useApp(selectDemos);
   const colors = useMemo(
     () =>
       history.keys.map((k, i) => demos.find((d) => d.usedBy.some((u) => u.service === service.name && u.backendId === k.id))?.colour ?? seriesColor(i)),
     [history.keys, demos, service.name],
   );
+  const from = history.rows[0]?.at ?? NaN;
+  const to = history.rows.at(-1)?.at ?? NaN;
+  const ticks = useMemo(() => timeTicks(from, to), [from, to]);
+  const bars = useBarRows(history.distribution);
   const tcp = service.protocol === 'tcp';
 
   if (history.rows.length === 0) {
@@ -77,30 +113,30 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
       <div className="chart-grid">
         <figure className="chart" data-testid="chart-rps">
           <figcaption>{tcp ? 'Connections/s' : 'Requests/s'} per backend</figcaption>
-          <RpsChart rows={history.rows} keys={history.keys} colors={colors} markers={markers} unit={tcp ? 'conn/s' : 'req/s'} />
+          <RpsChart rows={history.rows} ticks={ticks} keys={history.keys} colors={colors} markers={markers} unit={tcp ? 'conn/s' : 'req/s'} />
         </figure>
         <figure className="chart" data-testid="chart-latency">
           <figcaption>
             {tcp ? 'Connect time' : 'Latency'} per backend, ms <span className="muted">(solid p50, dashed p99)</span>
           </figcaption>
-          <LatencyChart rows={history.rows} keys={history.keys} colors={colors} markers={markers} />
+          <LatencyChart rows={history.rows} ticks={ticks} keys={history.keys} colors={colors} markers={markers} />
         </figure>
         {tcp ? (
           <figure className="chart" data-testid="chart-bytes">
             <figcaption>Bytes/s in and out</figcaption>
-            <BytesChart rows={history.rows} markers={markers} />
+            <BytesChart rows={history.rows} ticks={ticks} markers={markers} />
           </figure>
         ) : (
           <figure className="chart" data-testid="chart-status">
             <figcaption>Responses/s by status</figcaption>
-            <StatusChart rows={history.rows} markers={markers} />
+            <StatusChart rows={history.rows} ticks={ticks} markers={markers} />
           </figure>
         )}
         <figure className="chart" data-testid="chart-distribution">
           <figcaption>
             Share of {tcp ? 'connections' : 'requests'} <span className="muted">(last 10 s vs expected)</span>
           </figcaption>
-          <DistributionChart rows={history.distribution} />
+          <DistributionChart rows={bars} />
         </figure>
       </div>
     </section>

@@ -2,20 +2,34 @@
  * The time-series charts of a service: requests (or TCP connections) per
  * second per backend, latency (or connect time) per backend, responses by
  * status class for HTTP and bytes per second for TCP. Rows come from
- * the stats slice (one per tick, bounded); animations are off because the
+ * the stats slice (one flat row per tick, bounded); animations are off because the
  * data moves every tick.
+ *
+ * Drawing is the renderer's main cost, so every chart is memoized and
+ * everything it hands recharts is stable: series read string fields of the
+ * rows (recharts caches its derived data per dataKey and would recompute it
+ * all for a function made anew on each render), and axes, styles and
+ * formatters are module constants. A chart redraws only when its rows,
+ * series or markers change.
  */
+import { memo } from 'react';
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
-import type { SeriesKey, TickRow } from '../store/series';
+import type { SeriesKey, StatusField, TickRow } from '../store/series';
 import { formatBytesRate, formatTime } from '../components/format';
 import type { Marker } from './markers';
 import { MARKER_COLORS, seriesColor, STATUS_COLORS } from './palette';
 
 const HEIGHT = 170;
 const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
+const STYLE = { width: '100%', height: HEIGHT };
+const TICK = { fontSize: 11 };
+const TIME_DOMAIN = ['dataMin', 'dataMax'] as const;
+const LEGEND_STYLE = { fontSize: 11 };
 
 interface Props {
   rows: TickRow[];
+  /** The time axis's ticks (timeTicks over the rows' window). */
+  ticks: number[];
   keys: SeriesKey[];
   /** A colour per key (demo backends keep their own); seriesColor(i) where missing. */
   colors?: string[];
@@ -26,18 +40,22 @@ interface Props {
 
 const colorAt = (colors: string[] | undefined, i: number) => colors?.[i] ?? seriesColor(i);
 
-function timeAxis() {
-  return (
-    <XAxis
-      dataKey="at"
-      type="number"
-      scale="time"
-      domain={['dataMin', 'dataMax']}
-      tickFormatter={formatTime}
-      minTickGap={40}
-      tick={{ fontSize: 11 }}
-    />
-  );
+const timeLabel = (v: unknown) => formatTime(Number(v));
+
+/** Tooltip value formatters by unit, made once each. */
+const formatters = new Map<string, (v: unknown) => string>();
+function formatterFor(unit: string): (v: unknown) => string {
+  let f = formatters.get(unit);
+  if (!f) {
+    f = (v) => (typeof v === 'number' ? `${v.toFixed(1)} ${unit}` : String(v ?? '–'));
+    formatters.set(unit, f);
+  }
+  return f;
+}
+const bytesFormatter = (v: unknown) => (typeof v === 'number' ? formatBytesRate(v) : String(v ?? '–'));
+
+function timeAxis(ticks: number[]) {
+  return <XAxis dataKey="at" type="number" scale="time" domain={TIME_DOMAIN} ticks={ticks} interval={0} tickFormatter={formatTime} tick={TICK} />;
 }
 
 function markerLines(markers: Marker[]) {
@@ -46,30 +64,24 @@ function markerLines(markers: Marker[]) {
   ));
 }
 
-function tooltip(unit: string) {
-  return (
-    <Tooltip
-      isAnimationActive={false}
-      labelFormatter={(v) => formatTime(Number(v))}
-      formatter={(v) => (typeof v === 'number' ? `${v.toFixed(1)} ${unit}` : String(v ?? '–'))}
-    />
-  );
+function tooltip(formatter: (v: unknown) => string) {
+  return <Tooltip isAnimationActive={false} labelFormatter={timeLabel} formatter={formatter} />;
 }
 
-export function RpsChart({ rows, keys, colors, markers, unit = 'req/s' }: Props) {
+export const RpsChart = memo(function RpsChart({ rows, ticks, keys, colors, markers, unit = 'req/s' }: Props) {
   return (
-    <AreaChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
+    <AreaChart data={rows} responsive style={STYLE} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
-      {timeAxis()}
-      <YAxis width={40} tick={{ fontSize: 11 }} allowDecimals={false} />
-      {tooltip(unit)}
+      {timeAxis(ticks)}
+      <YAxis width={40} tick={TICK} allowDecimals={false} />
+      {tooltip(formatterFor(unit))}
       {keys.map((k, i) => (
         <Area
           key={k.id}
           type="linear"
           stackId="rps"
           name={k.name}
-          dataKey={(r: TickRow) => r.rps[k.id] ?? 0}
+          dataKey={k.rps}
           stroke={colorAt(colors, i)}
           fill={colorAt(colors, i)}
           fillOpacity={0.35}
@@ -80,21 +92,21 @@ export function RpsChart({ rows, keys, colors, markers, unit = 'req/s' }: Props)
       {markerLines(markers)}
     </AreaChart>
   );
-}
+});
 
-export function LatencyChart({ rows, keys, colors, markers }: Props) {
+export const LatencyChart = memo(function LatencyChart({ rows, ticks, keys, colors, markers }: Props) {
   return (
-    <LineChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
+    <LineChart data={rows} responsive style={STYLE} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
-      {timeAxis()}
-      <YAxis width={40} tick={{ fontSize: 11 }} />
-      {tooltip('ms')}
+      {timeAxis(ticks)}
+      <YAxis width={40} tick={TICK} />
+      {tooltip(formatterFor('ms'))}
       {keys.flatMap((k, i) => [
         <Line
           key={`${k.id}:p50`}
           type="linear"
           name={`${k.name} p50`}
-          dataKey={(r: TickRow) => r.p50[k.id] ?? null}
+          dataKey={k.p50}
           stroke={colorAt(colors, i)}
           strokeWidth={1.5}
           dot={false}
@@ -104,7 +116,7 @@ export function LatencyChart({ rows, keys, colors, markers }: Props) {
           key={`${k.id}:p99`}
           type="linear"
           name={`${k.name} p99`}
-          dataKey={(r: TickRow) => r.p99[k.id] ?? null}
+          dataKey={k.p99}
           stroke={colorAt(colors, i)}
           strokeDasharray="4 3"
           strokeWidth={1}
@@ -115,25 +127,31 @@ export function LatencyChart({ rows, keys, colors, markers }: Props) {
       {markerLines(markers)}
     </LineChart>
   );
+});
+
+/** Stacking order, bottom up: the usual answers first. */
+const STATUS_STACK: readonly StatusField[] = ['2xx', '3xx', '4xx', '5xx', 'errors', '1xx'];
+
+/** The status classes seen in the window (2xx always): an empty class costs a series of zeros to draw. */
+function statusFieldsIn(rows: readonly TickRow[]): StatusField[] {
+  return STATUS_STACK.filter((f) => f === '2xx' || rows.some((r) => r[f] > 0));
 }
 
-const STATUS_KEYS = ['2xx', '3xx', '4xx', '5xx', 'errors', '1xx'] as const;
-
-export function StatusChart({ rows, markers }: Omit<Props, 'keys'>) {
+export const StatusChart = memo(function StatusChart({ rows, ticks, markers }: Omit<Props, 'keys'>) {
   return (
-    <AreaChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
+    <AreaChart data={rows} responsive style={STYLE} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
-      {timeAxis()}
-      <YAxis width={40} tick={{ fontSize: 11 }} allowDecimals={false} />
-      {tooltip('/s')}
-      <Legend verticalAlign="top" height={20} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
-      {STATUS_KEYS.map((s) => (
+      {timeAxis(ticks)}
+      <YAxis width={40} tick={TICK} allowDecimals={false} />
+      {tooltip(formatterFor('/s'))}
+      <Legend verticalAlign="top" height={20} iconSize={10} wrapperStyle={LEGEND_STYLE} />
+      {statusFieldsIn(rows).map((s) => (
         <Area
           key={s}
           type="linear"
           stackId="status"
           name={s === 'errors' ? 'no response' : s}
-          dataKey={(r: TickRow) => r.status[s]}
+          dataKey={s}
           stroke={STATUS_COLORS[s]}
           fill={STATUS_COLORS[s]}
           fillOpacity={0.45}
@@ -144,11 +162,11 @@ export function StatusChart({ rows, markers }: Omit<Props, 'keys'>) {
       {markerLines(markers)}
     </AreaChart>
   );
-}
+});
 
 const BYTES_SERIES = [
-  { key: 'in', name: 'in (from clients)', color: '#4e79a7' },
-  { key: 'out', name: 'out (to clients)', color: '#f28e2b' },
+  { key: 'bytesIn', name: 'in (from clients)', color: '#4e79a7' },
+  { key: 'bytesOut', name: 'out (to clients)', color: '#f28e2b' },
 ] as const;
 
 function bytesTick(v: number): string {
@@ -158,24 +176,20 @@ function bytesTick(v: number): string {
 }
 
 /** A TCP service's bytes per second, in from clients and out to them. */
-export function BytesChart({ rows, markers }: Omit<Props, 'keys'>) {
+export const BytesChart = memo(function BytesChart({ rows, ticks, markers }: Omit<Props, 'keys'>) {
   return (
-    <LineChart data={rows} responsive style={{ width: '100%', height: HEIGHT }} margin={MARGIN}>
+    <LineChart data={rows} responsive style={STYLE} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" />
-      {timeAxis()}
-      <YAxis width={44} tick={{ fontSize: 11 }} tickFormatter={bytesTick} />
-      <Tooltip
-        isAnimationActive={false}
-        labelFormatter={(v) => formatTime(Number(v))}
-        formatter={(v) => (typeof v === 'number' ? formatBytesRate(v) : String(v ?? '–'))}
-      />
-      <Legend verticalAlign="top" height={20} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
+      {timeAxis(ticks)}
+      <YAxis width={44} tick={TICK} tickFormatter={bytesTick} />
+      {tooltip(bytesFormatter)}
+      <Legend verticalAlign="top" height={20} iconSize={10} wrapperStyle={LEGEND_STYLE} />
       {BYTES_SERIES.map((b) => (
         <Line
           key={b.key}
           type="linear"
           name={b.name}
-          dataKey={(r: TickRow) => r.bytes[b.key]}
+          dataKey={b.key}
           stroke={b.color}
           strokeWidth={1.5}
           dot={false}
@@ -185,4 +199,4 @@ export function BytesChart({ rows, markers }: Omit<Props, 'keys'>) {
       {markerLines(markers)}
     </LineChart>
   );
-}
+});

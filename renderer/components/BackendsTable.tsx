@@ -6,22 +6,24 @@
  * figures (open connections, connects per second, bytes, connect time) in
  * place of the HTTP ones. Demo backends carry their colour; each row opens
  * the faults editor under the table.
+ *
+ * Rows are memoized and read no stats themselves: the live cells
+ * (./BackendLiveCells) do, so a tick re-renders only the figures that changed.
  */
-import { useState } from 'react';
-import type { BackendSnapshot, BackendView, ErrorData, ServiceView } from '../../core/contract';
-import { faultLabel } from '../../core/faults/spec';
+import { memo, useCallback, useState } from 'react';
+import type { BackendView, ErrorData, ServiceView } from '../../core/contract';
 import { AdminStateSchema, BackendSpecSchema, type AdminState } from '../../core/model/spec';
 import { useActions, useApp } from '../store/context';
-import { selectBackendSnapshot, selectDemoOf, selectHistory } from '../store/selectors';
+import { selectDemoOf } from '../store/selectors';
+import { HealthCell, HttpCells, ShareCell, TcpCells, useHasFaults } from './BackendLiveCells';
 import { CommitInput } from './CommitInput';
 import { ErrorLines } from './ErrorLines';
 import { FAULTS_EDITOR_ID, FaultsEditor } from './FaultsEditor';
-import { formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format';
-import { HealthBadge } from './HealthBadge';
 
 export function BackendsTable({ service }: { service: ServiceView }) {
   const [error, setError] = useState<ErrorData | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  const toggleFaults = useCallback((id: string) => setEditing((cur) => (cur === id ? null : id)), []);
   if (service.backends.length === 0) {
     const example = service.protocol === 'tcp' ? 'tcp://127.0.0.1:5432' : 'http://127.0.0.1:3001';
     return (
@@ -70,7 +72,7 @@ export function BackendsTable({ service }: { service: ServiceView }) {
                 backend={b}
                 onError={setError}
                 editing={b.id === editing}
-                onToggleFaults={() => setEditing(b.id === editing ? null : b.id)}
+                onToggleFaults={toggleFaults}
               />
             ))}
           </tbody>
@@ -141,15 +143,13 @@ interface RowProps {
   backend: BackendView;
   editing: boolean;
   onError(e: ErrorData | null): void;
-  onToggleFaults(): void;
+  onToggleFaults(backendId: string): void;
 }
 
-function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }: RowProps) {
+const BackendRow = memo(function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }: RowProps) {
   const service = svc.name;
   const actions = useActions();
-  const live = useApp((s) => selectBackendSnapshot(s, service, backend.id));
-  const intervalMs = useApp((s) => s.latest?.intervalMs ?? 500);
-  const share = useApp((s) => selectHistory(s, service).distribution.find((d) => d.id === backend.id));
+  const hasFaults = useHasFaults(service, backend);
   const demo = useApp((s) => selectDemoOf(s, service, backend.id));
   const name = backend.name;
 
@@ -166,8 +166,7 @@ function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }:
 
   // The URL goes under the name, unless the name is the URL's host:port (the default name).
   const url = shortUrl(backend.url, svc.protocol);
-  const faults = live ? live.faults : backend.faults.filter((f) => f.enabled).map(faultLabel);
-  const rowClass = [backend.state !== 'active' ? `state-${backend.state}` : '', backend.backup ? 'is-backup' : '', faults.length ? 'has-faults' : '']
+  const rowClass = [backend.state !== 'active' ? `state-${backend.state}` : '', backend.backup ? 'is-backup' : '', hasFaults ? 'has-faults' : '']
     .join(' ')
     .trim();
 
@@ -218,33 +217,9 @@ function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }:
       <td className="center">
         <input type="checkbox" aria-label={`Backup ${name}`} checked={backend.backup} onChange={(e) => void update({ backup: e.target.checked })} />
       </td>
-      <td className="health-cell">
-        <HealthBadge
-          name={name}
-          health={live?.health ?? backend.health}
-          lastCheck={live ? live.lastCheck : backend.lastCheck}
-          ejected={live?.ejected ?? backend.ejected}
-        />
-        {faults.length > 0 && (
-          <span className="fault-badges" data-testid={`fault-badge-${name}`}>
-            {faults.map((label, i) => (
-              <span key={i} className="badge fault" title={label}>
-                ⚡ {label}
-              </span>
-            ))}
-          </span>
-        )}
-      </td>
-      {svc.protocol === 'tcp' ? <TcpCells live={live} intervalMs={intervalMs} /> : <HttpCells live={live} />}
-      <td className="num">
-        {share ? (
-          <>
-            {formatPercent(share.share)} <span className="muted">/ {formatPercent(share.expected)}</span>
-          </>
-        ) : (
-          '–'
-        )}
-      </td>
+      <HealthCell service={service} backend={backend} />
+      {svc.protocol === 'tcp' ? <TcpCells service={service} backendId={backend.id} /> : <HttpCells service={service} backendId={backend.id} />}
+      <ShareCell service={service} backendId={backend.id} />
       <td className="row-actions">
         <button
           type="button"
@@ -254,7 +229,7 @@ function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }:
           aria-controls={editing ? FAULTS_EDITOR_ID : undefined}
           aria-label={`Faults of ${name}`}
           data-testid={`faults-button-${name}`}
-          onClick={onToggleFaults}
+          onClick={() => onToggleFaults(backend.id)}
         >
           Faults
           {backend.faults.length > 0 && (
@@ -275,37 +250,4 @@ function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }:
       </td>
     </tr>
   );
-}
-
-function HttpCells({ live }: { live: BackendSnapshot | undefined }) {
-  const failed = live ? live.status['5xx'] + live.errors.refused + live.errors.reset + live.errors.timeout + live.errors.other : 0;
-  return (
-    <>
-      <td className="num">{live ? live.inFlight : '–'}</td>
-      <td className="num">{formatRate(live?.rps)}</td>
-      <td className="num">
-        {formatMs(live?.latency?.p50)} / {formatMs(live?.latency?.p99)}
-      </td>
-      <td className={failed > 0 ? 'num bad' : 'num'}>{live && live.requests > 0 ? formatPercent(failed / live.requests) : '–'}</td>
-    </>
-  );
-}
-
-function TcpCells({ live, intervalMs }: { live: BackendSnapshot | undefined; intervalMs: number }) {
-  const perSecond = 1000 / Math.max(1, intervalMs);
-  const connectErrors = live ? live.errors.refused + live.errors.timeout + live.errors.other : 0;
-  const resets = live ? live.errors.reset : 0;
-  return (
-    <>
-      <td className="num" data-testid="tcp-open">
-        {live ? live.inFlight : '–'}
-      </td>
-      <td className="num">{formatRate(live?.rps)}</td>
-      <td className="num">{live ? `${formatBytes(live.bytesIn * perSecond)} / ${formatBytes(live.bytesOut * perSecond)}` : '–'}</td>
-      <td className="num">
-        {formatMs(live?.latency?.p50)} / {formatMs(live?.latency?.p99)}
-      </td>
-      <td className={connectErrors + resets > 0 ? 'num bad' : 'num'}>{live ? `${formatCount(connectErrors)} / ${formatCount(resets)}` : '–'}</td>
-    </>
-  );
-}
+});

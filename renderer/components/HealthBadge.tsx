@@ -1,11 +1,10 @@
-/** A backend's health as a badge; the last check's detail and latency are in its tooltip. */
-import type { CheckResult, HealthState } from '../../core/model/backend';
-import { checkTitle } from './format';
+/** A backend's health as a badge; the last check's detail and latency are in its tooltip (`title`, see checkTitle). */
+import type { HealthState } from '../../core/model/backend';
 
-export function HealthBadge({ name, health, lastCheck, ejected }: { name: string; health: HealthState; lastCheck: CheckResult | null; ejected: boolean }) {
+export function HealthBadge({ name, health, title, ejected }: { name: string; health: HealthState; title: string; ejected: boolean }) {
   return (
     <span className="health">
-      <span className={`badge health-${health}`} data-testid={`health-${name}`} data-state={health} title={checkTitle(lastCheck)}>
+      <span className={`badge health-${health}`} data-testid={`health-${name}`} data-state={health} title={title}>
         {health}
       </span>
       {ejected && (

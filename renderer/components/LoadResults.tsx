@@ -1,10 +1,12 @@
 /**
  * The client's side of a load run: a chart of the rate it achieved and its
- * p99 (drawn only while the tab shows), answers per backend, and the
- * summary once the run ends.
+ * p99 (drawn only while the tab shows, and paced like the service's
+ * charts), answers per backend, and the summary once the run ends.
  */
 import type { LoadSummary } from '../../core/contract';
 import { LoadChart } from '../charts/LoadChart';
+import { usePaced } from '../charts/paced';
+import type { LoadRow } from '../store/load-slice';
 import { useApp } from '../store/context';
 import { selectLoadProgress, selectLoadRows, selectLoadRun, selectLoadSummary } from '../store/selectors';
 import { ErrorLines } from './ErrorLines';
@@ -30,7 +32,7 @@ export function LoadResults({ active }: { active: boolean }) {
           <figcaption>
             Achieved rate and client p99 <span className="muted">(last {formatSeconds((rows.at(-1)!.t - rows[0]!.t) * 1000)})</span>
           </figcaption>
-          {active && <LoadChart rows={rows} />}
+          {active && <PacedLoadChart rows={rows} />}
         </figure>
       )}
       {run.state !== 'idle' && progress && (
@@ -42,6 +44,11 @@ export function LoadResults({ active }: { active: boolean }) {
       {run.state === 'idle' && last && <SummaryView summary={last.summary} service={last.service} drill={last.drill} />}
     </section>
   );
+}
+
+/** The load chart, redrawn as often as its redraws allow (see charts/paced). */
+function PacedLoadChart({ rows }: { rows: LoadRow[] }) {
+  return <LoadChart rows={usePaced(rows)} />;
 }
 
 function SummaryView({ summary: s, service, drill }: { summary: LoadSummary; service: string | null; drill: string | null }) {

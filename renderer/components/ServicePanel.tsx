@@ -80,7 +80,7 @@ export function ServicePanel() {
                 <BackendsTable service={service} />
                 <AddBackendForm key={service.name} service={service} />
               </section>
-              {tab === 'traffic' && <ServiceCharts service={service} />}
+              {tab === 'traffic' && <ServiceCharts key={service.name} service={service} />}
             </TabPanel>
             <TabPanel id="load" tab={tab}>
               <LoadPanel active={tab === 'load'} />

@@ -1,6 +1,10 @@
 /**
  * Wires a bridge to a store: stats ticks, load progress and events go into
- * the store, and every (re)connect reloads what the UI shows. Changes the
+ * the store, and every (re)connect reloads what the UI shows. Stats and load
+ * pushes are queued and applied at the next animation frame, all of them in
+ * one set(), so a page that cannot draw every tick draws the newest instead
+ * of falling further behind; an event (or a connection change) first applies
+ * what is queued, so the store sees everything in the order it came. Changes the
  * core announces (config, a service starting or stopping, demo backends
  * coming and going) trigger a refresh of the lists; a backend's faults are
  * patched in place from the event itself.
@@ -8,6 +12,7 @@
 import type { EventType, WorkbenchEvent } from '../../core/contract';
 import type { Bridge } from '../bridge/types';
 import type { Actions } from './actions';
+import { nextFrame, type Schedule } from './frame';
 import type { AppStore } from './store';
 
 const REFRESH_ON: ReadonlySet<EventType> = new Set(['config:changed', 'service:listening', 'service:stopped', 'demo:changed']);
@@ -42,25 +47,46 @@ function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void 
   }
 }
 
-export function connectStore(store: AppStore, bridge: Bridge, actions: Actions): () => void {
+export interface ConnectOptions {
+  /** When queued stats and load pushes are applied (default: the next animation frame). */
+  schedule?: Schedule;
+}
+
+export function connectStore(store: AppStore, bridge: Bridge, actions: Actions, { schedule = nextFrame }: ConnectOptions = {}): () => void {
+  let cancelFlush: (() => void) | null = null;
+  const flush = () => {
+    cancelFlush?.();
+    cancelFlush = null;
+    store.getState().flushLive();
+  };
+  const flushLater = () => {
+    cancelFlush ??= schedule(flush);
+  };
+
   const offPush = bridge.subscribe((push) => {
     switch (push.channel) {
       case 'stats':
-        store.getState().ingestSnapshot(push.snapshot);
+        store.getState().queueSnapshot(push.snapshot);
+        flushLater();
         break;
       case 'load':
-        store.getState().ingestLoadProgress(push.progress);
+        store.getState().queueLoadProgress(push.progress);
+        flushLater();
         break;
       case 'event':
+        flush();
         applyEvent(store, actions, push.event);
         break;
     }
   });
   const offConnection = bridge.onConnection((connected) => {
+    flush();
     store.getState().setConnected(connected);
     if (connected) void actions.reload();
   });
   return () => {
+    cancelFlush?.();
+    cancelFlush = null;
     offPush();
     offConnection();
   };

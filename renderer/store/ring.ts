@@ -19,8 +19,13 @@ export function unshiftBounded<T>(items: readonly T[], item: T, capacity: number
   return next;
 }
 
-/** Ticks kept per service: two minutes at the default 500 ms tick. */
-export const HISTORY_TICKS = 240;
+/**
+ * Ticks kept per service, and so points per chart series: a minute at the
+ * default 500 ms tick. Drawing cost grows with the points (recharts works
+ * through every point of every series on each redraw), and a minute shows
+ * a failover and a recovery.
+ */
+export const HISTORY_TICKS = 120;
 /** Rows kept in the event log. */
 export const EVENT_LOG_ROWS = 500;
 /** Markers kept for the charts' time axis. */

@@ -1,7 +1,8 @@
 /**
  * The stats slice: the latest snapshot and, per service, a bounded history
- * of chart rows. Each tick is exactly one `set()`: the snapshot and every
- * service's derived series change together.
+ * of chart rows. A tick is never split across `set()`s: the snapshot and
+ * every service's derived series change together. Pushed snapshots arrive
+ * through the live slice, which applies all those waiting in one set.
  */
 import type { StateCreator } from 'zustand';
 import type { StatsSnapshot } from '../../core/contract';
@@ -18,7 +19,7 @@ export interface StatsSlice {
   historyTicks: number;
 
   ingestSnapshot(snapshot: StatsSnapshot): void;
-  /** Replaces the history with the core's own (`stats:history`), in one set. */
+  /** Replaces the history with the core's own (`stats:history`), in one set, after applying the live ticks still queued. */
   seedHistory(snapshots: readonly StatsSnapshot[]): void;
 }
 
@@ -37,18 +38,21 @@ export function applySnapshot(prev: StatsData, snap: StatsSnapshot, capacity: nu
   return { latest: snap, histories, lastTick: snap.tick };
 }
 
-export const createStatsSlice: StateCreator<AppState, [], [], StatsSlice> = (set) => ({
+export const createStatsSlice: StateCreator<AppState, [], [], StatsSlice> = (set, get) => ({
   ...emptyStats,
   historyTicks: HISTORY_TICKS,
 
   ingestSnapshot: (snapshot) => set((s) => applySnapshot(s, snapshot, s.historyTicks)),
 
-  seedHistory: (snapshots) =>
+  seedHistory: (snapshots) => {
+    // Queued ticks came before the history's answer; applied first, they are kept only if newer.
+    get().flushLive();
     set((s) => {
       let next: StatsData = emptyStats;
       for (const snap of snapshots.slice(-s.historyTicks)) next = applySnapshot(next, snap, s.historyTicks);
       // Live ticks that arrived while the history was on its way are newer; keep them.
       if (s.latest && s.lastTick > next.lastTick) next = applySnapshot(next, s.latest, s.historyTicks);
       return next;
-    }),
+    });
+  },
 });

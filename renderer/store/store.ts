@@ -1,16 +1,17 @@
 /**
- * The renderer's store: five slices (workspace, stats, load, lab, ui) combined into one
+ * The renderer's store: six slices (workspace, stats, load, live, lab, ui) combined into one
  * zustand store. A store is created per app (and per test), never a module
  * singleton, so tests start clean.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createLabSlice, type LabSlice } from './lab-slice';
+import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createLoadSlice, type LoadSlice } from './load-slice';
 import { createStatsSlice, type StatsSlice } from './stats-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createWorkspaceSlice, type WorkspaceSlice } from './workspace-slice';
 
-export type AppState = WorkspaceSlice & StatsSlice & LoadSlice & LabSlice & UiSlice;
+export type AppState = WorkspaceSlice & StatsSlice & LoadSlice & LiveSlice & LabSlice & UiSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(): AppStore {
@@ -18,6 +19,7 @@ export function createAppStore(): AppStore {
     ...createWorkspaceSlice(...a),
     ...createStatsSlice(...a),
     ...createLoadSlice(...a),
+    ...createLiveSlice(...a),
     ...createLabSlice(...a),
     ...createUiSlice(...a),
   }));

@@ -14,6 +14,7 @@ import type {
   DrillSpec,
   DrillStatus,
   ErrorData,
+  LoadProgress,
   LoadStatus,
   LoadSummary,
   Push,
@@ -114,6 +115,24 @@ export function loadSummary(extra: Partial<LoadSummary> = {}): LoadSummary {
     throughput: 100,
     latency: { p50: 11, p90: 20, p99: 40, max: 80, count: 390 },
     backends: { alpha: 200, bravo: 190 },
+    ...extra,
+  };
+}
+
+/** A load run's progress at `elapsedMs`: 100 req/s asked, about that achieved, no failures. */
+export function loadProgress(elapsedMs: number, extra: Partial<LoadProgress> = {}): LoadProgress {
+  return {
+    elapsedMs,
+    sent: elapsedMs / 10,
+    ok: elapsedMs / 10,
+    failed: { status4xx: 0, status5xx: 0, refused: 0, reset: 0, timeout: 0, other: 0 },
+    skipped: 0,
+    inFlight: 2,
+    rate: { interval: 98.5, overall: 99 },
+    throughput: { interval: 98, overall: 99 },
+    targetRate: 100,
+    latency: { p50: 10, p99: 40, count: 49 },
+    backends: { alpha: elapsedMs / 20, bravo: elapsedMs / 20 },
     ...extra,
   };
 }
@@ -498,5 +517,30 @@ export function drillReport(drill: DrillSpec, extra: Partial<DrillReport> = {}):
     samples: [],
     verdict: { clean: true, failedGets: 0, duplicatedPosts: 0, failedRequests: 3, lines: ['No GET failed.', 'No POST was sent twice.'] },
     ...extra,
+  };
+}
+
+/**
+ * A frame scheduler the test drives (for connectStore's `schedule`):
+ * `run()` runs what waits for the next frame, as the browser would.
+ */
+export function manualFrames() {
+  let waiting: Array<() => void> = [];
+  return {
+    schedule(run: () => void): () => void {
+      waiting.push(run);
+      return () => {
+        waiting = waiting.filter((r) => r !== run);
+      };
+    },
+    /** How many callbacks wait for the next frame. */
+    get pending(): number {
+      return waiting.length;
+    },
+    run(): void {
+      const now = waiting;
+      waiting = [];
+      for (const r of now) r();
+    },
   };
 }

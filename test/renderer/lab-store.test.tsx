@@ -1,31 +1,14 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
-import type { LoadProgress } from '../../core/contract';
 import { createActions } from '../../renderer/store/actions';
 import { connectStore } from '../../renderer/store/connect';
 import { LOAD_ROWS } from '../../renderer/store/ring';
 import { selectLoadProgress, selectLoadRows, selectLoadRun } from '../../renderer/store/selectors';
 import { createAppStore } from '../../renderer/store/store';
-import { backendView, FakeBridge, loadSummary, serviceView } from './fake-bridge';
+import { backendView, FakeBridge, loadProgress, loadSummary, manualFrames, serviceView } from './fake-bridge';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-function progress(elapsedMs: number, extra: Partial<LoadProgress> = {}): LoadProgress {
-  return {
-    elapsedMs,
-    sent: elapsedMs / 10,
-    ok: elapsedMs / 10,
-    failed: { status4xx: 0, status5xx: 0, refused: 0, reset: 0, timeout: 0, other: 0 },
-    skipped: 0,
-    inFlight: 2,
-    rate: { interval: 98.5, overall: 99 },
-    throughput: { interval: 98, overall: 99 },
-    targetRate: 100,
-    latency: { p50: 10, p99: 40, count: 49 },
-    backends: { alpha: elapsedMs / 20, bravo: elapsedMs / 20 },
-    ...extra,
-  };
-}
 
 function setup() {
   const bridge = new FakeBridge([serviceView('web', [backendView('http://127.0.0.1:3001', { name: 'a' })])]);
@@ -39,7 +22,7 @@ describe('load slice', () => {
     const { store } = setup();
     const listener = vi.fn();
     store.subscribe(listener);
-    store.getState().ingestLoadProgress(progress(500));
+    store.getState().ingestLoadProgress(loadProgress(500));
     expect(listener).toHaveBeenCalledTimes(1);
     const s = store.getState();
     expect(selectLoadProgress(s)?.sent).toBe(50);
@@ -50,7 +33,7 @@ describe('load slice', () => {
 
   it('bounds the chart rows and keeps the newest', () => {
     const { store } = setup();
-    for (let i = 1; i <= LOAD_ROWS + 50; i++) store.getState().ingestLoadProgress(progress(i * 500));
+    for (let i = 1; i <= LOAD_ROWS + 50; i++) store.getState().ingestLoadProgress(loadProgress(i * 500));
     const rows = selectLoadRows(store.getState());
     expect(rows).toHaveLength(LOAD_ROWS);
     expect(rows[0]!.t).toBe(25.5);
@@ -59,20 +42,24 @@ describe('load slice', () => {
 
   it('records no latency for an interval without answers', () => {
     const { store } = setup();
-    store.getState().ingestLoadProgress(progress(500, { latency: { p50: 0, p99: 0, count: 0 } }));
+    store.getState().ingestLoadProgress(loadProgress(500, { latency: { p50: 0, p99: 0, count: 0 } }));
     expect(selectLoadRows(store.getState())[0]).toMatchObject({ p50: null, p99: null });
   });
 
   it('starts over on load:started and keeps the summary on load:done', async () => {
     const { store, actions, bridge } = setup();
-    connectStore(store, bridge, actions);
+    const frames = manualFrames();
+    connectStore(store, bridge, actions, { schedule: frames.schedule });
     await flush();
-    bridge.push({ channel: 'load', progress: progress(500) });
+    // A progress message still queued when the event comes is applied before it: it belongs to the run before.
+    bridge.push({ channel: 'load', progress: loadProgress(500) });
     bridge.push({ channel: 'event', event: { type: 'load:started', at: 1, service: 'web', target: 'http://127.0.0.1:8080', drill: null } });
     expect(selectLoadRows(store.getState())).toEqual([]);
     expect(selectLoadRun(store.getState())).toMatchObject({ state: 'running', service: 'web', drill: null });
-    bridge.push({ channel: 'load', progress: progress(500) });
-    bridge.push({ channel: 'load', progress: progress(1000) });
+    bridge.push({ channel: 'load', progress: loadProgress(500) });
+    bridge.push({ channel: 'load', progress: loadProgress(1000) });
+    expect(selectLoadRows(store.getState())).toHaveLength(0);
+    frames.run();
     expect(selectLoadRows(store.getState())).toHaveLength(2);
     const summary = loadSummary({ reason: 'duration' });
     bridge.push({ channel: 'event', event: { type: 'load:done', at: 2, service: 'web', drill: null, summary } });

@@ -185,7 +185,8 @@ describe('load generator', () => {
         },
       }),
     );
-    expect(screen.getByTestId('load-sent').textContent).toContain('200');
+    // Progress pushes are applied at the next animation frame.
+    await waitFor(() => expect(screen.getByTestId('load-sent').textContent).toContain('200'));
     expect(screen.getByTestId('load-failed').textContent).toContain('10');
     expect(screen.getByTestId('load-rate').textContent).toContain('199 / 200');
     expect(strip.textContent).toContain('5xx 7 · refused 3');

@@ -12,7 +12,7 @@ import {
   selectServiceSnapshot,
 } from '../../renderer/store/selectors';
 import { createAppStore } from '../../renderer/store/store';
-import { backendView, FakeBridge, serviceView, snapshot } from './fake-bridge';
+import { backendView, FakeBridge, manualFrames, serviceView, snapshot } from './fake-bridge';
 
 function setup(bridge = new FakeBridge([serviceView('web', [backendView('http://127.0.0.1:3001', { name: 'a' }), backendView('http://127.0.0.1:3002', { name: 'b' })])])) {
   const store = createAppStore();
@@ -70,9 +70,17 @@ describe('stats slice', () => {
     store.getState().ingestSnapshot(snapshot(1, svc, { a: 10, b: 30 }));
     const h = selectHistory(store.getState(), 'web');
     const [a, b] = svc.backends;
-    expect(h.rows[0]!.rps).toEqual({ [a!.id]: 10, [b!.id]: 30 });
-    expect(h.rows[0]!.status['2xx']).toBe(40);
-    expect(h.keys.map((k) => k.name)).toEqual(['a', 'b']);
+    const [ka, kb] = h.keys;
+    expect(h.keys.map((k) => [k.id, k.name])).toEqual([
+      [a!.id, 'a'],
+      [b!.id, 'b'],
+    ]);
+    // Flat rows: each series reads one plain field (no dots or brackets a chart library would take for a path).
+    expect(h.rows[0]![ka!.rps]).toBe(10);
+    expect(h.rows[0]![kb!.rps]).toBe(30);
+    expect(h.rows[0]![ka!.p50]).toBe(5);
+    expect(h.rows[0]!['2xx']).toBe(40);
+    for (const k of h.keys) for (const field of [k.rps, k.p50, k.p99]) expect(field).toMatch(/^[\w:]+$/);
     expect(h.distribution.map((d) => [d.name, d.share, d.expected])).toEqual([
       ['a', 0.25, 0.5],
       ['b', 0.75, 0.5],
@@ -171,9 +179,12 @@ describe('connectStore', () => {
 
   it('puts stats pushes into the store and reloads after a reconnect', async () => {
     const { store, actions, bridge } = setup();
-    connectStore(store, bridge, actions);
+    const frames = manualFrames();
+    connectStore(store, bridge, actions, { schedule: frames.schedule });
     await flush();
     bridge.push({ channel: 'stats', snapshot: snapshot(1, bridge.services[0]!, { a: 2 }) });
+    expect(store.getState().lastTick).toBe(-1);
+    frames.run();
     expect(store.getState().lastTick).toBe(1);
     bridge.setConnected(false);
     expect(store.getState().connected).toBe(false);
