@@ -54,8 +54,7 @@ describe('adding a backend in the UI', () => {
     const rows = backendsTable(page, 'web').locator('tbody tr');
     await eventually(() => rows.count()).toBe(2);
 
-    // Add it while the page is idle: under traffic on a busy machine the renderer
-    // falls behind (see UI_LAG_WAIT_MS in the harness), and clicks wait for it.
+    // Added before any traffic, so every request the test sends can be counted below.
     const freshName = `127.0.0.1:${fresh.port}`; // a backend's name defaults to host:port
     await page.getByLabel('Backend URL').fill(fresh.url);
     const add = page.getByRole('button', { name: 'Add backend' });

@@ -76,8 +76,8 @@ describe('changing the strategy in the UI', () => {
     expect([rows.one!.expected, rows.three!.expected]).toEqual([50, 50]);
     await load.stop();
 
-    // Switch in the UI (while the page is idle). The select is controlled by the
-    // core's answer, so it shows the new strategy only once the core applied it.
+    // Switch in the UI between the two runs, so each sees one strategy. The select is
+    // controlled by the core's answer, so it shows the new strategy only once the core applied it.
     await select.selectOption('weighted-round-robin');
     await eventually(() => select.inputValue()).toBe('weighted-round-robin');
     await eventually(() => page.getByTestId('strategy-description').textContent()).toMatch(/as often as its weight/);

@@ -1,6 +1,7 @@
 /** Backends and proxy traffic from the test side, counted at the backends. */
 import http from 'node:http';
-import { startHttpBackend, type HttpBackend, type HttpBackendOptions } from '../../helpers/backends';
+import net from 'node:net';
+import { startHttpBackend, startTcpBackend, type HttpBackend, type HttpBackendOptions, type TcpBackend, type TcpBackendOptions } from '../../helpers/backends';
 import { sleep } from '../../helpers/wait';
 import type { Stack } from './process';
 
@@ -11,6 +12,13 @@ export const TRAFFIC_PATH = '/e2e';
 export async function startBackend(stack: Stack, opts: HttpBackendOptions = {}): Promise<HttpBackend> {
   const backend = await startHttpBackend(opts);
   stack.defer(`close backend ${backend.name}`, () => backend.close());
+  return backend;
+}
+
+/** A real TCP backend on loopback (an echo server unless told otherwise), closed when the stack unwinds. */
+export async function startTcpEchoBackend(stack: Stack, opts: TcpBackendOptions = {}): Promise<TcpBackend> {
+  const backend = await startTcpBackend(opts);
+  stack.defer(`close tcp backend ${backend.url}`, () => backend.close());
   return backend;
 }
 
@@ -83,4 +91,78 @@ export function startLoad(stack: Stack, port: number, pauseMs = 40): Load {
   };
   stack.defer('stop load', stop);
   return { sent: () => sent, statuses: () => ({ ...statuses }), stop };
+}
+
+/** One client connection through a TCP service, kept open. */
+export interface TcpClient {
+  readonly socket: net.Socket;
+  /** Writes `text` and resolves with as many bytes as came back (an echo backend sends it all back). */
+  echo(text: string): Promise<string>;
+}
+
+export interface TcpClients {
+  clients: TcpClient[];
+  /** Ends every connection and waits until each is closed. */
+  closeAll(): Promise<void>;
+}
+
+function connectTcp(port: number): Promise<TcpClient> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(15_000, () => socket.destroy(new Error(`tcp connection to ${port} timed out`)));
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {}); // reported through echo() or close
+      let received = '';
+      let waiter: { want: number; resolve: (s: string) => void } | null = null;
+      socket.on('data', (d: Buffer) => {
+        received += d.toString();
+        if (waiter && received.length >= waiter.want) {
+          const got = received.slice(0, waiter.want);
+          received = received.slice(waiter.want);
+          const w = waiter;
+          waiter = null;
+          w.resolve(got);
+        }
+      });
+      resolve({
+        socket,
+        echo: (text) =>
+          new Promise((res, rej) => {
+            socket.once('close', () => rej(new Error('the connection closed before the echo came back')));
+            waiter = { want: text.length, resolve: res };
+            socket.write(text);
+          }),
+      });
+    });
+  });
+}
+
+/**
+ * Opens `n` connections to a TCP service one after another, `spacingMs`
+ * apart (so they spread over several stats ticks), and keeps them open
+ * until `closeAll()` or the stack unwinds.
+ */
+export async function openTcpClients(stack: Stack, port: number, n: number, spacingMs = 0): Promise<TcpClients> {
+  const clients: TcpClient[] = [];
+  const closeAll = async () => {
+    await Promise.all(
+      clients.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.socket.destroyed) return resolve();
+            c.socket.once('close', () => resolve());
+            c.socket.end();
+            setTimeout(() => c.socket.destroy(), 2000).unref();
+          }),
+      ),
+    );
+  };
+  stack.defer('close tcp clients', closeAll);
+  for (let i = 0; i < n; i++) {
+    clients.push(await connectTcp(port));
+    if (spacingMs > 0) await sleep(spacingMs); // pacing only
+  }
+  return { clients, closeAll };
 }
