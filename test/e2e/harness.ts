@@ -140,7 +140,10 @@ export async function invokeCore<K extends CommandName>(serve: ServeProcess, nam
 export interface BrowserSession {
   browser: Browser;
   page: Page;
-  /** Uncaught exceptions in the page: a test ends by checking there are none. */
+  /**
+   * Uncaught exceptions in the page, and requests of the page that failed or
+   * answered 4xx/5xx (a missing asset, say): a test ends by checking there are none.
+   */
   pageErrors: string[];
 }
 
@@ -152,6 +155,10 @@ export async function openBrowser(stack: Stack, url: string): Promise<BrowserSes
   page.setDefaultTimeout(UI_WAIT_MS);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('requestfailed', (r) => pageErrors.push(`${r.method()} ${r.url()} failed: ${r.failure()?.errorText ?? 'unknown'}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) pageErrors.push(`${r.request().method()} ${r.url()} answered ${r.status()}`);
+  });
   const res = await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
   if (res?.status() !== 200) throw new Error(`GET ${url} answered ${res?.status()}`);
   return { browser, page, pageErrors };
