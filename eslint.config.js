@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.vite/', 'out/', 'dist/', 'bench/results/', 'renderer/dist/'] },
+  { ignores: ['node_modules/', '.vite/', 'out/', 'dist/', 'bench/results/', 'renderer/dist/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
