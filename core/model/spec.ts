@@ -114,6 +114,13 @@ export type PassiveHealthSpec = z.infer<typeof PassiveHealthSchema>;
 export const RetrySchema = z.object({
   attempts: z.number().int().min(1).max(10).default(3).describe('Total tries per request, the first included.'),
   retryNonIdempotent: z.boolean().default(false).describe('Also retry POST and PATCH after they were sent. Off by default: they may run twice.'),
+  onStatus: z
+    .array(z.number().int().min(400).max(599))
+    .max(20)
+    .default([])
+    .describe(
+      "Also retry on another backend when one answers with one of these statuses (e.g. [502, 503, 504]), under the same rules as a lost response. When no backend is left, the last such answer goes to the client. Empty by default: a backend's answer is forwarded as it is.",
+    ),
   budgetPercent: z.number().min(0).max(100).default(50).describe('At most this share of the requests in flight may be retrying at once...'),
   minRetryConcurrency: z.number().int().min(0).default(10).describe('...but this many retrying requests are always allowed.'),
   replayBufferBytes: z.number().int().min(0).max(64 * 1024 * 1024).default(64 * 1024).describe('Request bodies up to this size are kept so a sent request can be replayed.'),

@@ -6,6 +6,9 @@
  *  - `failed`: no response reached the client, so it may be retried;
  *  - `answered`: a response went to the client (complete, or cut short);
  *  - `clientGone`: the client left before an answer.
+ * A response whose status the service retries on (`retries.onStatus`) is
+ * first `held`, unread: the loop then either `release()`s it to the client
+ * (no retry, or no backend left) or `discard()`s it and tries another backend.
  * Injected faults (core/faults) are drawn once per attempt and act here, so
  * that what they cause is reported exactly as the real failure would be.
  */
@@ -24,7 +27,15 @@ import { errorKind, timeoutError } from './upstream-errors';
 
 export type AttemptResult =
   | { kind: 'failed'; error: ErrorKind; bodySent: boolean; outcome: AttemptOutcome }
+  | { kind: 'held'; status: number; bodySent: boolean }
   | { kind: 'answered' | 'clientGone'; outcome: AttemptOutcome };
+
+/** A response held back from the client: how to send it on, and how to drop it. */
+interface Held {
+  status: number;
+  release: () => void;
+  drop: () => void;
+}
 
 /**
  * The body of a request without one, as http-proxy's `buffer` (the stream it
@@ -55,6 +66,7 @@ export class Attempt implements TimeoutOwner {
   private faultDelayMs = 0;
   private faultTimer: NodeJS.Timeout | undefined;
   private shapers: Transform[] = [];
+  private held: Held | undefined;
   private resolve!: (r: AttemptResult) => void;
 
   /** `body` is undefined for a request without one (nothing to keep: it can be sent again as it is). */
@@ -122,12 +134,17 @@ export class Attempt implements TimeoutOwner {
 
   /** An injected error status: the proxy answers, and it counts as the backend's answer (stats, passive health). */
   private answerForBackend(status: number): void {
+    const now = this.ctx.now();
+    this.backend.observeLatency(now - this.startedAt, now);
+    if (this.retriesOn(status)) return this.hold({ status, release: () => this.sendInjectedAnswer(status), drop: noop });
+    this.sendInjectedAnswer(status);
+  }
+
+  private sendInjectedAnswer(status: number): void {
     const payload = Buffer.from(`injected fault: ${status} for backend ${this.backend.name}\n`);
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'content-length': payload.length, 'x-lb-fault': 'error' };
     // Rather than read the rest of an unread request body, close the connection after the answer.
     if ((this.body && !this.req.complete) || this.ctx.draining()) headers.connection = 'close';
-    const now = this.ctx.now();
-    this.backend.observeLatency(now - this.startedAt, now);
     try {
       this.res.writeHead(status, headers);
       this.res.end(payload);
@@ -166,6 +183,8 @@ export class Attempt implements TimeoutOwner {
   /** The client went away (its response closed before it finished). */
   clientGone(): void {
     if (this.settled) return;
+    this.held?.drop();
+    this.held = undefined;
     this.settle(this.proxyRes ? 'answered' : 'clientGone', this.proxyRes ? {} : { status: CLIENT_CLOSED });
     // A complete response still being relayed is read to its end, so its connection goes back to the pool.
     if (this.shapers.length === 0) this.proxyRes?.resume();
@@ -207,6 +226,46 @@ export class Attempt implements TimeoutOwner {
     }
     const now = this.ctx.now();
     this.backend.observeLatency(now - this.startedAt, now);
+    const status = proxyRes.statusCode ?? 502;
+    if (this.retriesOn(status)) {
+      proxyRes.on('error', noop); // dropped or released later; a reset meanwhile is seen when it is read
+      return this.hold({ status, release: () => this.respond(proxyRes), drop: () => proxyRes.destroy() });
+    }
+    this.respond(proxyRes);
+  }
+
+  /** The service retries on this status (and the client has not started getting a response). */
+  private retriesOn(status: number): boolean {
+    const on = this.ctx.retries().onStatus;
+    return on.length > 0 && on.includes(status) && !this.res.headersSent;
+  }
+
+  /** Holds a response back (unread) and lets the request loop decide: `release()` or `discard()`. */
+  private hold(held: Held): void {
+    this.held = held;
+    this.resolve({ kind: 'held', status: held.status, bodySent: this.bodySent });
+  }
+
+  /** Sends the held response on to the client; resolves as `run()` would have. */
+  release(): Promise<AttemptResult> {
+    const done = new Promise<AttemptResult>((resolve) => (this.resolve = resolve));
+    const held = this.held;
+    this.held = undefined;
+    if (!this.settled && held) held.release();
+    return done;
+  }
+
+  /** Drops the held response: the attempt ends as failed, its status counted for the backend. */
+  discard(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (this.settled || !held) return;
+    held.drop();
+    this.settle('failed', { status: held.status });
+  }
+
+  /** Relays a backend's response to the client. */
+  private respond(proxyRes: http.IncomingMessage): void {
     const headers = downstreamResponseHeaders(proxyRes.rawHeaders, proxyRes.headers);
     if (this.ctx.draining()) headers.push('Connection', 'close');
     try {
@@ -271,7 +330,7 @@ export class Attempt implements TimeoutOwner {
     this.settle('answered', { error: kind });
   }
 
-  private settle(kind: AttemptResult['kind'], extra: { status?: number; error?: ErrorKind }): void {
+  private settle(kind: 'failed' | 'answered' | 'clientGone', extra: { status?: number; error?: ErrorKind }): void {
     this.settled = true;
     this.deadline.clear();
     clearTimeout(this.faultTimer);

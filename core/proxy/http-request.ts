@@ -1,7 +1,9 @@
 /**
  * One client request through the service: the bounded retry loop. Each pass
  * picks a backend not tried yet, runs one attempt and, if it failed before
- * any response reached the client, asks `shouldRetry` whether to go on.
+ * any response reached the client, asks `shouldRetry` whether to go on. An
+ * answer with a status the service retries on is held back meanwhile: it is
+ * dropped once another backend is picked, and goes to the client when none is.
  * When nothing can be forwarded the client gets a short plain-text 502, 503
  * or 504. The upstream headers are made once per request, and a request
  * without a body needs no replay copy: every attempt sends it as it is.
@@ -56,20 +58,42 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
     current?.clientGone();
   });
 
+  /** Sends a held answer on to the client; should that fail before it began, the client gets the failure answer. */
+  const release = async (a: Attempt): Promise<AttemptOutcome> => {
+    current = a;
+    const result = await a.release();
+    current = undefined;
+    if (result.kind === 'held') throw new Error('a released answer cannot be held again');
+    if (result.kind !== 'failed') return result.outcome;
+    const answer = failureAnswer(ctx.name, result.error);
+    return { ...result.outcome, status: answer.status, bytesOut: answerWith(ctx, req, res, answer, body !== undefined) };
+  };
+
   let tried: Set<string> | undefined;
-  let last: { backend: Backend; error: ErrorKind; bodySent: boolean } | undefined;
+  let last: { backend: Backend; error: ErrorKind | undefined; bodySent: boolean } | undefined;
+  /** An answer held back for a retry (its status is one the service retries on). */
+  let held: Attempt | undefined;
   let outcome: AttemptOutcome & { noBackend?: boolean };
   try {
     for (let attempt = 1; ; attempt++) {
       if (gone) {
+        held?.discard();
         outcome = { status: CLIENT_CLOSED, latencyMs: 0, bytesIn: 0, bytesOut: 0 };
         break;
       }
       const backend = ctx.hooks.pick(pickReq, tried ?? NOTHING_TRIED);
+      if (!backend && held) {
+        // Nowhere else to go: the held answer is the best the client can get.
+        outcome = await release(held);
+        break;
+      }
+      held?.discard();
+      held = undefined;
       if (!backend) {
-        const answer = last ? failureAnswer(ctx.name, last.error) : noBackendAnswer(ctx.name);
+        const error = last?.error;
+        const answer = error ? failureAnswer(ctx.name, error) : noBackendAnswer(ctx.name);
         const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
-        outcome = last ? { status: answer.status, error: last.error, latencyMs: 0, bytesIn: 0, bytesOut } : { status: answer.status, noBackend: true, latencyMs: 0, bytesIn: 0, bytesOut };
+        outcome = error ? { status: answer.status, error, latencyMs: 0, bytesIn: 0, bytesOut } : { status: answer.status, noBackend: true, latencyMs: 0, bytesIn: 0, bytesOut };
         break;
       }
       if (last) {
@@ -81,7 +105,32 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       req.headers = upstreamHeaders;
       current = new Attempt(ctx, backend, req, res, body);
       const result = await current.run();
+      const ran = current;
       current = undefined;
+      if (result.kind === 'held') {
+        (tried ??= new Set()).add(backend.id);
+        const retry = shouldRetry({
+          attempt,
+          maxAttempts: retries.attempts,
+          method,
+          bodySent: result.bodySent,
+          bodyReplayable: body === undefined || body.replayable(),
+          responseStarted: res.headersSent,
+          error: undefined,
+          status: result.status,
+          retryOnStatus: retries.onStatus,
+          retryNonIdempotent: retries.retryNonIdempotent,
+          budgetAllows: retrying || ctx.budget.canRetry(),
+        });
+        if (retry) {
+          held = ran;
+          // The backend answered, so it saw the request: a retry sends it again.
+          last = { backend, error: undefined, bodySent: true };
+          continue;
+        }
+        outcome = await release(ran);
+        break;
+      }
       if (result.kind !== 'failed') {
         outcome = result.outcome;
         break;

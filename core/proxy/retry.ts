@@ -1,7 +1,10 @@
 /**
  * The retry rule of the HTTP data plane: one pure function, so every case is a
- * row in a table test. Only connection-level failures are retried; a 5xx
- * response is the backend's answer and is forwarded as it is.
+ * row in a table test. Connection-level failures are retried; a response is
+ * the backend's answer and is forwarded as it is, unless its status is one
+ * the service retries on (`retries.onStatus`, as nginx's proxy_next_upstream
+ * http_503 or Envoy's retriable status codes), which counts as a request
+ * that was sent and then lost.
  */
 import type { ErrorKind } from '../stats/types';
 
@@ -26,16 +29,22 @@ export interface RetryQuestion {
   responseStarted: boolean;
   /** Why the attempt failed; undefined when a response arrived. */
   error: ErrorKind | undefined;
+  /** The status of the response that arrived, when one did (and has not gone to the client). */
+  status?: number;
+  /** The statuses the service retries on (`retries.onStatus`). */
+  retryOnStatus?: readonly number[];
   retryNonIdempotent: boolean;
   /** The service's retry budget has room for one more retry. */
   budgetAllows: boolean;
 }
 
 export function shouldRetry(q: RetryQuestion): boolean {
-  if (q.error === undefined || q.responseStarted) return false;
+  if (q.responseStarted) return false;
+  const retryableAnswer = q.error === undefined && q.status !== undefined && (q.retryOnStatus ?? []).includes(q.status);
+  if (q.error === undefined && !retryableAnswer) return false;
   if (q.attempt >= q.maxAttempts || !q.budgetAllows) return false;
   // Refused or timed out while connecting: the backend never saw the request.
-  if (!q.bodySent) return true;
+  if (!q.bodySent && !retryableAnswer) return true;
   // Sent, then lost: the backend may have acted on it, so only safe methods, and only with the body at hand.
   return (isIdempotent(q.method) || q.retryNonIdempotent) && q.bodyReplayable;
 }

@@ -70,7 +70,7 @@ export function serviceView(name: string, backends: BackendView[] = [], extra: P
     address: '127.0.0.1:8080',
     strategy: 'round-robin',
     strategyOptions: {},
-    retries: { attempts: 3, retryNonIdempotent: false, budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 },
+    retries: { attempts: 3, retryNonIdempotent: false, onStatus: [], budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 },
     timeouts: { connectMs: 2000, responseMs: 30000, idleMs: 60000 },
     backends,
     ...extra,

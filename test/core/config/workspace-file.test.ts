@@ -55,7 +55,7 @@ describe('workspace validation', () => {
       ['http://127.0.0.1:3002', 3, 'active', false],
     ]);
     expect(svc.healthCheck).toMatchObject({ type: 'http', expectStatus: '200-399', rise: 2, fall: 2 });
-    expect(svc.retries).toEqual({ attempts: 3, retryNonIdempotent: false, budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 });
+    expect(svc.retries).toEqual({ attempts: 3, retryNonIdempotent: false, onStatus: [], budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 });
     expect(svc.timeouts.connectMs).toBe(2000);
     expect(svc.passiveHealth).toBeUndefined();
   });

@@ -56,6 +56,23 @@ describe('error fault', () => {
     // Once ejected, everything goes to web1.
     expect(seen.slice(-10).every((s) => s.status === 200)).toBe(true);
   });
+
+  it('with retries.onStatus [503], every GET is retried elsewhere and answered 200; a POST still gets the 503', async () => {
+    const bs = await backends(2);
+    const lab = await startLab(bs, { strategy: 'round-robin', retries: { onStatus: [503] } });
+    await setFaults(lab, 'web0', [{ type: 'error', status: 503 }]);
+    const seen = await hitMany(lab.port, 40, 4);
+    expect(seen.map((s) => s.status)).toEqual(Array(40).fill(200));
+    // web0 never saw a request (the fault answered for it); web1 answered all of them.
+    expect(bs[0]!.hits).toBe(0);
+    expect(bs[1]!.hits).toBe(40);
+    // The fault's answers still count as web0's 5xx, and each one as a retry.
+    const t = lab.totals('web0');
+    expect(t.s5xx).toBeGreaterThan(0);
+    expect(lab.totals('web1').retries + t.retries).toBe(t.s5xx);
+    const posts = await hitMany(lab.port, 4, 1, () => ({ method: 'POST', body: 'x' }));
+    expect(posts.map((s) => s.status).sort()).toEqual([200, 200, 503, 503]);
+  });
 });
 
 describe('reset fault', () => {

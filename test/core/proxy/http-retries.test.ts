@@ -162,4 +162,53 @@ describe('HttpService: retries', () => {
     expect([...seen.entries()].filter(([, count]) => count > 1)).toEqual([]);
     await waitFor(() => s.backends.every((b) => b.inFlight === 0), { message: 'in-flight back to 0' });
   });
+
+  describe('on statuses (retries.onStatus)', () => {
+    /** Answers every request with `status` and a body naming it. */
+    const answering = (status: number) => backend({ handler: (_req, res) => res.writeHead(status, { 'x-from': String(status) }).end(`status ${status}`) });
+
+    it('retries a GET answered 503 on another backend; the 503s still count for the backend', async () => {
+      const bad = await answering(503);
+      const good = await backend({ handler: bodyEcho });
+      const s = await service([bad.url, good.url], { retries: { onStatus: [503] } });
+      for (let i = 0; i < 10; i++) {
+        const a = await send(s.port, { path: `/g${i}` });
+        expect(a.status, `GET ${i}`).toBe(200);
+      }
+      // Each try that met the bad one went on to the good one, which answered every GET.
+      expect(bad.hits).toBeGreaterThan(0);
+      expect(good.hits).toBe(10);
+      expect(s.rec.retried.length).toBe(bad.hits);
+      const badAttempts = s.rec.attempts.filter((a) => a.backend === s.backends[0]!.id);
+      expect(badAttempts.map((a) => a.outcome.status)).toEqual(Array(bad.hits).fill(503));
+      expect(s.rec.ended.map((e) => e.status)).toEqual(Array(10).fill(200));
+      for (const b of s.backends) expect(b.inFlight).toBe(0);
+    });
+
+    it('forwards the last answer, headers and body intact, when no backend is left', async () => {
+      const one = await answering(503);
+      const two = await answering(503);
+      const s = await service([one.url, two.url], { retries: { onStatus: [503] } });
+      const a = await send(s.port, { path: '/x' });
+      expect(a.status).toBe(503);
+      expect(a.body).toBe('status 503');
+      expect(a.headers['x-from']).toBe('503');
+      expect(one.hits + two.hits).toBe(2);
+      // Keep-alive still works after a dropped and a forwarded answer.
+      expect((await send(s.port, { path: '/y' })).status).toBe(503);
+      for (const b of s.backends) expect(b.inFlight).toBe(0);
+    });
+
+    it('does not retry a POST answered 503 (the backend acted on it), nor a status not listed', async () => {
+      const bad = await answering(503);
+      const good = await backend({ handler: bodyEcho });
+      const s = await service([bad.url, good.url], { retries: { onStatus: [502] } });
+      expect((await send(s.port, { path: '/a' })).status).toBe(503);
+      const t = await service([bad.url, good.url], { retries: { onStatus: [503] } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await send(t.port, { method: 'POST', body: `p${i}`, headers: { 'x-id': `p${i}` } })).status);
+      expect(statuses.sort()).toEqual([200, 200, 503, 503]);
+      expect([...arrivals([bad, good]).values()].every((n) => n === 1)).toBe(true);
+    });
+  });
 });

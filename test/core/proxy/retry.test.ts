@@ -38,6 +38,14 @@ describe('shouldRetry', () => {
     ['the second of three may be retried', { attempt: 2 }, true],
     ['an exhausted budget stops a retry', { budgetAllows: false }, false],
     ['an exhausted budget stops even a connect-failure retry', { budgetAllows: false, bodySent: false, error: 'refused' }, false],
+    ['a 503 with onStatus [503]: a GET is retried', { error: undefined, status: 503, retryOnStatus: [503] }, true],
+    ['a 503 with onStatus [502, 504]: forwarded', { error: undefined, status: 503, retryOnStatus: [502, 504] }, false],
+    ['a 503 with no onStatus: forwarded', { error: undefined, status: 503 }, false],
+    ['a 503 to a POST: the backend acted on it, not retried', { method: 'POST', error: undefined, status: 503, retryOnStatus: [503] }, false],
+    ['...even when the fault answered before sending', { method: 'POST', bodySent: false, error: undefined, status: 503, retryOnStatus: [503] }, false],
+    ['a 503 to a POST with non-idempotent retries on', { method: 'POST', retryNonIdempotent: true, error: undefined, status: 503, retryOnStatus: [503] }, true],
+    ['a 503 on the last attempt goes to the client', { attempt: 3, error: undefined, status: 503, retryOnStatus: [503] }, false],
+    ['a 503 with the budget exhausted goes to the client', { budgetAllows: false, error: undefined, status: 503, retryOnStatus: [503] }, false],
   ];
   it.each(rows)('%s', (_name, change, expected) => {
     expect(shouldRetry({ ...base, ...change })).toBe(expected);
