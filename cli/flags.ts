@@ -8,6 +8,7 @@ export interface RunFlags {
   name?: string;
   'health-path'?: string;
   interval?: string;
+  'retry-on'?: string;
 }
 
 export function workspaceFromFlags(flags: RunFlags, urls: string[]): WorkspaceInput {
@@ -22,7 +23,15 @@ export function workspaceFromFlags(flags: RunFlags, urls: string[]): WorkspaceIn
     const interval = flags.interval === undefined ? 1000 : parseIntFlag('--interval', flags.interval);
     service.healthCheck = { path: flags['health-path'] ?? '/health', intervalMs: interval };
   }
+  if (flags['retry-on'] !== undefined) service.retries = { onStatus: parseStatusList('--retry-on', flags['retry-on']) };
   return { services: [service] };
+}
+
+/** "502,503, 504" → [502, 503, 504]; the workspace schema then checks the range. */
+export function parseStatusList(name: string, value: string): number[] {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.some((s) => !/^\d{3}$/.test(s))) throw new UsageError(`${name} takes HTTP statuses separated by commas, e.g. 502,503,504; got "${value}"`);
+  return items.map(Number);
 }
 
 export function parseIntFlag(name: string, value: string): number {

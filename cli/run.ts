@@ -24,6 +24,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       name: { type: 'string' },
       'health-path': { type: 'string' },
       interval: { type: 'string' },
+      'retry-on': { type: 'string' },
       tick: { type: 'string' },
       grace: { type: 'string' },
       plain: { type: 'boolean' },

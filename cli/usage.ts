@@ -23,6 +23,7 @@ Options:
   --name NAME               service name (default "default")
   --health-path PATH        enable active HTTP health checks on PATH
   --interval MS             health check interval (default 1000)
+  --retry-on STATUSES       retry GETs answered with these statuses on another backend, e.g. 502,503,504
   --tick MS                 stats interval (default 500)
   --grace MS                on Ctrl-C, how long in-flight requests may finish (default 5000)
   --plain                   log lines even on a terminal (no live table)

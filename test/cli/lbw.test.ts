@@ -108,6 +108,28 @@ describe('lbw run', () => {
     expect(run.out()).toMatch(/api stopped/);
   });
 
+  it('--retry-on sends GETs answered with those statuses on to another backend', async () => {
+    const failing = await startHttpBackend({ name: 'failing', status: 503 });
+    const healthy = await startHttpBackend({ name: 'healthy' });
+    cleanups.push(() => failing.close(), () => healthy.close());
+    const run = lbw('run', '--listen', '127.0.0.1:0', '--name', 'api', '--retry-on', '502,503', failing.url, healthy.url);
+    const address = await waitFor(() => /api listening on (127\.0\.0\.1:\d+)/.exec(run.out())?.[1], { timeoutMs: 20_000 });
+    const port = Number(address.split(':')[1]);
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await send(port));
+    expect(answers.map((a) => [a.status, a.headers['x-backend']])).toEqual(Array(6).fill([200, 'healthy']));
+    expect(failing.hits).toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+
+    const bad = lbw('run', '--retry-on', '503,oops', healthy.url);
+    expect(await bad.exit).toBe(2);
+    expect(bad.err()).toContain('--retry-on takes HTTP statuses separated by commas');
+    const outOfRange = lbw('run', '--retry-on', '200', healthy.url);
+    expect(await outOfRange.exit).toBe(2);
+    expect(outOfRange.err()).toMatch(/retries\.onStatus/);
+  });
+
   it('prints help', async () => {
     const run = lbw('run', '--help');
     expect(await run.exit).toBe(0);
