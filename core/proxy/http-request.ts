@@ -69,6 +69,23 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
     return { ...result.outcome, status: answer.status, bytesOut: answerWith(ctx, req, res, answer, body !== undefined) };
   };
 
+  /** `shouldRetry` for this request after a failed attempt (an error) or a held answer (a status). */
+  const mayRetry = (attempt: number, bodySent: boolean, error: ErrorKind | undefined, status: number | undefined): boolean =>
+    shouldRetry({
+      attempt,
+      maxAttempts: retries.attempts,
+      method,
+      bodySent,
+      bodyReplayable: body === undefined || body.replayable(),
+      responseStarted: res.headersSent,
+      error,
+      status,
+      retryOnStatus: retries.onStatus,
+      retryNonIdempotent: retries.retryNonIdempotent,
+      // A request already retrying holds its place in the budget.
+      budgetAllows: retrying || ctx.budget.canRetry(),
+    });
+
   let tried: Set<string> | undefined;
   let last: { backend: Backend; error: ErrorKind | undefined; bodySent: boolean } | undefined;
   /** An answer held back for a retry (its status is one the service retries on). */
@@ -109,20 +126,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       current = undefined;
       if (result.kind === 'held') {
         (tried ??= new Set()).add(backend.id);
-        const retry = shouldRetry({
-          attempt,
-          maxAttempts: retries.attempts,
-          method,
-          bodySent: result.bodySent,
-          bodyReplayable: body === undefined || body.replayable(),
-          responseStarted: res.headersSent,
-          error: undefined,
-          status: result.status,
-          retryOnStatus: retries.onStatus,
-          retryNonIdempotent: retries.retryNonIdempotent,
-          budgetAllows: retrying || ctx.budget.canRetry(),
-        });
-        if (retry) {
+        if (mayRetry(attempt, result.bodySent, undefined, result.status)) {
           held = ran;
           // The backend answered, so it saw the request: a retry sends it again.
           last = { backend, error: undefined, bodySent: true };
@@ -138,19 +142,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
 
       (tried ??= new Set()).add(backend.id);
       last = { backend, error: result.error, bodySent: result.bodySent };
-      const retry = shouldRetry({
-        attempt,
-        maxAttempts: retries.attempts,
-        method,
-        bodySent: result.bodySent,
-        bodyReplayable: body === undefined || body.replayable(),
-        responseStarted: res.headersSent,
-        error: result.error,
-        retryNonIdempotent: retries.retryNonIdempotent,
-        // A request already retrying holds its place in the budget.
-        budgetAllows: retrying || ctx.budget.canRetry(),
-      });
-      if (!retry) {
+      if (!mayRetry(attempt, result.bodySent, result.error, undefined)) {
         const answer = failureAnswer(ctx.name, result.error);
         const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
         outcome = { ...result.outcome, status: answer.status, bytesOut };
