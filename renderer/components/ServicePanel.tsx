@@ -14,6 +14,7 @@ import { EventLog } from './EventLog';
 import { AddDemoButton, HealAllButton } from './LabButtons';
 import { LoadPanel } from './LoadPanel';
 import { LoadStrip } from './LoadStrip';
+import { RetrySettings } from './RetrySettings';
 import { ServiceTabs, TabPanel } from './ServiceTabs';
 import { StrategyPicker } from './StrategyPicker';
 
@@ -70,6 +71,7 @@ export function ServicePanel() {
         </span>
       </header>
       <StrategyPicker key={service.name} service={service} />
+      <RetrySettings key={`retries-${service.name}`} service={service} />
       <ServiceTabs>
         {(tab) => (
           <>

@@ -17,6 +17,7 @@ import { createLabActions, type LabActions } from './lab-actions';
 import type { AppStore } from './store';
 
 export type BackendPatch = CommandInput<'backends:update'>['patch'];
+export type ServicePatch = CommandInput<'services:update'>['patch'];
 
 /** Workspace actions here; the failover lab's (demo, faults, load, drills) in ./lab-actions. */
 export interface Actions extends LabActions {
@@ -26,6 +27,8 @@ export interface Actions extends LabActions {
   refresh(): Promise<void>;
   addService(service: { name: string; listen: string; protocol: Protocol }): Promise<Result<ServiceView>>;
   renameService(name: string, newName: string): Promise<Result<ServiceView>>;
+  /** Changes a service's settings (health checks, retries, timeouts) in one `services:update`. */
+  updateService(name: string, patch: ServicePatch): Promise<Result<ServiceView>>;
   removeService(name: string): Promise<Result<{ removed: string }>>;
   addBackend(service: string, backend: BackendInput): Promise<Result<BackendView>>;
   updateBackend(service: string, backendId: string, patch: BackendPatch): Promise<Result<BackendView>>;
@@ -109,6 +112,8 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
 
     renameService: (name, newName) =>
       change('services:update', { service: name, patch: { name: newName } }, (v) => state().upsertService(v, name)),
+
+    updateService: (name, patch) => change('services:update', { service: name, patch }, (v) => state().upsertService(v, name)),
 
     removeService: (name) => change('services:remove', { service: name }, () => state().removeService(name)),
 

@@ -24,7 +24,7 @@ import type {
   StrategyInfo,
   WorkbenchEvent,
 } from '../../core/contract';
-import { DrillSchema } from '../../core/contract';
+import { commandInputs, DrillSchema } from '../../core/contract';
 import { LoadSpecSchema } from '../../core/demo/load/spec';
 import { faultLabel, FaultListSchema } from '../../core/faults/spec';
 import { BackendSpecSchema, backendName } from '../../core/model/spec';
@@ -356,7 +356,10 @@ export class FakeBridge implements Bridge {
         return { ok: true, value: view };
       }
       case 'services:update': {
-        const { service, patch } = input as CommandInput<'services:update'>;
+        // As the core does: the patch is checked against the contract (defaults filled in) before it applies.
+        const checked = commandInputs['services:update'].safeParse(input);
+        if (!checked.success) return err('INPUT_INVALID', checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        const { service, patch } = checked.data;
         const svc = this.service(service);
         if (!svc) return err('NOT_FOUND', `no service "${service}"`);
         return { ok: true, value: this.replaceService(service, { ...svc, ...(patch as Partial<ServiceView>) }) };
