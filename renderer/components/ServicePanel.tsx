@@ -1,8 +1,9 @@
 /**
  * The main area: the selected service's header (with the lab's buttons),
- * its strategy, then tabs: Traffic (backends and charts), Load (the load
- * generator) and Drills. The load run's strip sits above the tabs while a
- * run goes, and the event log below them, whatever the tab.
+ * its strategy and its health, retry and timeout settings (folded), then
+ * tabs: Traffic (backends and charts), Load (the load generator) and Drills.
+ * The load run's strip sits above the tabs while a run goes, and the event
+ * log below them, whatever the tab.
  */
 import { useApp } from '../store/context';
 import { selectSelectedService } from '../store/selectors';
@@ -14,7 +15,7 @@ import { EventLog } from './EventLog';
 import { AddDemoButton, HealAllButton } from './LabButtons';
 import { LoadPanel } from './LoadPanel';
 import { LoadStrip } from './LoadStrip';
-import { RetrySettings } from './RetrySettings';
+import { ServiceSettings } from './ServiceSettings';
 import { ServiceTabs, TabPanel } from './ServiceTabs';
 import { StrategyPicker } from './StrategyPicker';
 
@@ -71,7 +72,7 @@ export function ServicePanel() {
         </span>
       </header>
       <StrategyPicker key={service.name} service={service} />
-      <RetrySettings key={`retries-${service.name}`} service={service} />
+      <ServiceSettings key={`settings-${service.name}`} service={service} />
       <ServiceTabs>
         {(tab) => (
           <>

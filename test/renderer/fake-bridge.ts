@@ -27,7 +27,7 @@ import type {
 import { commandInputs, DrillSchema } from '../../core/contract';
 import { LoadSpecSchema } from '../../core/demo/load/spec';
 import { faultLabel, FaultListSchema } from '../../core/faults/spec';
-import { BackendSpecSchema, backendName } from '../../core/model/spec';
+import { BackendSpecSchema, backendName, ServiceSpecSchema } from '../../core/model/spec';
 import type { Bridge } from '../../renderer/bridge/types';
 
 export const STRATEGIES: StrategyInfo[] = [
@@ -362,7 +362,23 @@ export class FakeBridge implements Bridge {
         const { service, patch } = checked.data;
         const svc = this.service(service);
         if (!svc) return err('NOT_FOUND', `no service "${service}"`);
-        return { ok: true, value: this.replaceService(service, { ...svc, ...(patch as Partial<ServiceView>) }) };
+        // As core/config/edit.ts: a section given replaces the service's, null removes it (turns the checks off).
+        const next: ServiceView = { ...svc };
+        if (patch.name !== undefined) next.name = patch.name;
+        if (patch.listen !== undefined) next.listen = patch.listen;
+        if (patch.retries !== undefined) next.retries = patch.retries;
+        if (patch.timeouts !== undefined) next.timeouts = patch.timeouts;
+        if (patch.healthCheck === null) delete next.healthCheck;
+        else if (patch.healthCheck !== undefined) next.healthCheck = patch.healthCheck;
+        if (patch.passiveHealth === null) delete next.passiveHealth;
+        else if (patch.passiveHealth !== undefined) next.passiveHealth = patch.passiveHealth;
+        // ...then the whole service is validated before anything applies, and the change announced.
+        const { address: _address, backends, ...spec } = next;
+        const whole = ServiceSpecSchema.safeParse({ ...spec, backends: backends.map((b) => ({ url: b.url, name: b.name, weight: b.weight, state: b.state, backup: b.backup })) });
+        if (!whole.success) return err('CONFIG_INVALID', 'invalid service', whole.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+        this.replaceService(service, next);
+        this.emit({ type: 'config:changed', at: this.now, cause: `service ${service} updated` });
+        return { ok: true, value: next };
       }
       case 'services:remove': {
         const { service } = input as CommandInput<'services:remove'>;
