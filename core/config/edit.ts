@@ -22,25 +22,31 @@ function withService(ws: WorkspaceSpec, name: string, edit: (svc: ServiceSpec) =
   return { ...ws, services };
 }
 
+/**
+ * A service with `services:update`'s patch applied: a section given replaces
+ * the service's, null removes it (turns the checks off). Generic so a UI's
+ * view of a service (which carries more) is patched by the same rule.
+ */
+export function patchService<T extends Omit<ServiceSpec, 'backends'>>(svc: T, patch: ServicePatch): T {
+  const next: T = { ...svc };
+  if (patch.name !== undefined) next.name = patch.name;
+  if (patch.listen !== undefined) next.listen = patch.listen;
+  if (patch.retries !== undefined) next.retries = patch.retries;
+  if (patch.timeouts !== undefined) next.timeouts = patch.timeouts;
+  if (patch.healthCheck === null) delete next.healthCheck;
+  else if (patch.healthCheck !== undefined) next.healthCheck = patch.healthCheck;
+  if (patch.passiveHealth === null) delete next.passiveHealth;
+  else if (patch.passiveHealth !== undefined) next.passiveHealth = patch.passiveHealth;
+  return next;
+}
+
 export const editWorkspace = {
   addService(ws: WorkspaceSpec, spec: ServiceSpec): WorkspaceSpec {
     return { ...ws, services: [...ws.services, spec] };
   },
 
   updateService(ws: WorkspaceSpec, name: string, patch: ServicePatch): WorkspaceSpec {
-    return withService(ws, name, (svc) => {
-      const next: ServiceSpec = { ...svc };
-      if (patch.name !== undefined) next.name = patch.name;
-      if (patch.listen !== undefined) next.listen = patch.listen;
-      if (patch.retries !== undefined) next.retries = patch.retries;
-      if (patch.timeouts !== undefined) next.timeouts = patch.timeouts;
-      // null removes the section (turns the checks off).
-      if (patch.healthCheck === null) delete next.healthCheck;
-      else if (patch.healthCheck !== undefined) next.healthCheck = patch.healthCheck;
-      if (patch.passiveHealth === null) delete next.passiveHealth;
-      else if (patch.passiveHealth !== undefined) next.passiveHealth = patch.passiveHealth;
-      return next;
-    });
+    return withService(ws, name, (svc) => patchService(svc, patch));
   },
 
   removeService(ws: WorkspaceSpec, name: string): WorkspaceSpec {

@@ -25,6 +25,7 @@ import type {
   WorkbenchEvent,
 } from '../../core/contract';
 import { commandInputs, DrillSchema } from '../../core/contract';
+import { patchService } from '../../core/config/edit';
 import { LoadSpecSchema } from '../../core/demo/load/spec';
 import { faultLabel, FaultListSchema } from '../../core/faults/spec';
 import { BackendSpecSchema, backendName, ServiceSpecSchema } from '../../core/model/spec';
@@ -362,16 +363,8 @@ export class FakeBridge implements Bridge {
         const { service, patch } = checked.data;
         const svc = this.service(service);
         if (!svc) return err('NOT_FOUND', `no service "${service}"`);
-        // As core/config/edit.ts: a section given replaces the service's, null removes it (turns the checks off).
-        const next: ServiceView = { ...svc };
-        if (patch.name !== undefined) next.name = patch.name;
-        if (patch.listen !== undefined) next.listen = patch.listen;
-        if (patch.retries !== undefined) next.retries = patch.retries;
-        if (patch.timeouts !== undefined) next.timeouts = patch.timeouts;
-        if (patch.healthCheck === null) delete next.healthCheck;
-        else if (patch.healthCheck !== undefined) next.healthCheck = patch.healthCheck;
-        if (patch.passiveHealth === null) delete next.passiveHealth;
-        else if (patch.passiveHealth !== undefined) next.passiveHealth = patch.passiveHealth;
+        // The core's own rule for the patch (a section replaces, null removes)...
+        const next = patchService(svc, patch);
         // ...then the whole service is validated before anything applies, and the change announced.
         const { address: _address, backends, ...spec } = next;
         const whole = ServiceSpecSchema.safeParse({ ...spec, backends: backends.map((b) => ({ url: b.url, name: b.name, weight: b.weight, state: b.state, backup: b.backup })) });
