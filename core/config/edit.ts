@@ -33,6 +33,10 @@ export function patchService<T extends Omit<ServiceSpec, 'backends'>>(svc: T, pa
   if (patch.listen !== undefined) next.listen = patch.listen;
   if (patch.retries !== undefined) next.retries = patch.retries;
   if (patch.timeouts !== undefined) next.timeouts = patch.timeouts;
+  if (patch.limits !== undefined) next.limits = patch.limits;
+  if (patch.rewriteRedirects !== undefined) next.rewriteRedirects = patch.rewriteRedirects;
+  if (patch.tls === null) delete next.tls;
+  else if (patch.tls !== undefined) next.tls = patch.tls;
   if (patch.healthCheck === null) delete next.healthCheck;
   else if (patch.healthCheck !== undefined) next.healthCheck = patch.healthCheck;
   if (patch.passiveHealth === null) delete next.passiveHealth;

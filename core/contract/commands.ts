@@ -15,6 +15,8 @@ import {
   RetrySchema,
   ServiceSpecSchema,
   TimeoutsSchema,
+  TlsSchema,
+  LimitsSchema,
   type BackendSpec,
   type ServiceSpec,
   type WorkspaceSpec,
@@ -55,6 +57,9 @@ export const commandInputs = {
         passiveHealth: PassiveHealthSchema.nullable(),
         retries: RetrySchema,
         timeouts: TimeoutsSchema,
+        tls: TlsSchema.nullable(),
+        limits: LimitsSchema,
+        rewriteRedirects: z.boolean(),
       })
       .partial()
       .strict(),

@@ -128,11 +128,45 @@ export const RetrySchema = z.object({
 export type RetrySpec = z.infer<typeof RetrySchema>;
 
 export const TimeoutsSchema = z.object({
-  connectMs: z.number().int().min(1).max(600_000).default(2_000),
-  responseMs: z.number().int().min(1).max(3_600_000).default(30_000).describe('Time to wait for the response headers.'),
-  idleMs: z.number().int().min(0).max(3_600_000).default(60_000).describe('TCP services: close a connection idle this long (0 = never).'),
+  connectMs: z.number().int().min(1).max(600_000).default(2_000).describe('Time to connect to a backend (and finish its TLS handshake).'),
+  responseMs: z.number().int().min(1).max(3_600_000).default(30_000).describe('Time to wait for the response headers, from the last request byte sent.'),
+  idleMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(60_000)
+    .describe('No byte for this long closes the connection, counted as a timeout: an HTTP response body, a WebSocket tunnel, a TCP connection (0 = never).'),
+  clientHeadersMs: z
+    .number()
+    .int()
+    .min(100)
+    .max(600_000)
+    .default(10_000)
+    .describe('HTTP services: how long a client may take to send its request headers (slow clients are answered 408 and closed).'),
 });
 export type TimeoutsSpec = z.infer<typeof TimeoutsSchema>;
+
+/** How an HTTP service talks to https:// backends; the proxy and the health checker use the same settings. */
+export const TlsSchema = z.object({
+  verify: z.boolean().default(true).describe("Verify the backends' certificates (false accepts self-signed ones; only for local development)."),
+  ca: z.string().min(1, 'must not be empty').optional().describe('A PEM file of certificate authorities to trust for the backends, such as a local development CA.'),
+  servername: z.string().min(1, 'must not be empty').max(253).optional().describe('The server name (SNI) sent and verified instead of the host in the backend URL.'),
+});
+export type TlsSpec = z.infer<typeof TlsSchema>;
+
+export const MAX_HEADER_BYTES_LIMIT = 256 * 1024;
+
+export const LimitsSchema = z.object({
+  maxHeaderBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(MAX_HEADER_BYTES_LIMIT)
+    .default(16 * 1024)
+    .describe('The largest request head (request line and headers) a client may send, and response head a backend may send; larger ones get 431 (or 502).'),
+});
+export type LimitsSpec = z.infer<typeof LimitsSchema>;
 
 export const ServiceSpecSchema = z
   .object({
@@ -146,6 +180,12 @@ export const ServiceSpecSchema = z
     passiveHealth: PassiveHealthSchema.optional(),
     retries: RetrySchema.prefault({}),
     timeouts: TimeoutsSchema.prefault({}),
+    tls: TlsSchema.optional().describe('HTTP services with https:// backends: certificate verification, a CA file, the server name.'),
+    limits: LimitsSchema.prefault({}),
+    rewriteRedirects: z
+      .boolean()
+      .default(true)
+      .describe("Rewrite Location, Content-Location and Refresh headers that point at a backend's own origin to the origin the client used."),
   })
   .superRefine((svc, ctx) => {
     const want = svc.protocol === 'tcp' ? ['tcp:'] : ['http:', 'https:'];

@@ -72,7 +72,9 @@ export function serviceView(name: string, backends: BackendView[] = [], extra: P
     strategy: 'round-robin',
     strategyOptions: {},
     retries: { attempts: 3, retryNonIdempotent: false, onStatus: [], budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 },
-    timeouts: { connectMs: 2000, responseMs: 30000, idleMs: 60000 },
+    timeouts: { connectMs: 2000, responseMs: 30000, idleMs: 60000, clientHeadersMs: 10000 },
+    limits: { maxHeaderBytes: 16384 },
+    rewriteRedirects: true,
     backends,
     ...extra,
   };

@@ -173,7 +173,7 @@ describe('HttpService: answers when nothing can be forwarded', () => {
       name: 'x',
       host: '127.0.0.1',
       port,
-      timeouts: { connectMs: 1000, responseMs: 1000, idleMs: 0 },
+      timeouts: { connectMs: 1000, responseMs: 1000, idleMs: 0, clientHeadersMs: 10000 },
       retries: { attempts: 1, retryNonIdempotent: false, onStatus: [], budgetPercent: 20, minRetryConcurrency: 3, replayBufferBytes: 0 },
       hooks: { pick: () => undefined, attemptEnded: () => {}, retried: () => {}, requestEnded: () => {}, requestStarted: () => {} },
     });
