@@ -15,7 +15,7 @@ import { Attempt } from './attempt';
 import { addForwardedHeaders } from './forwarded';
 import { upstreamRequestHeaders } from './hop-by-hop';
 import { ReplayBody } from './replay-body';
-import { shouldRetry } from './retry';
+import { isSafeRetry, shouldRetry } from './retry';
 import { CLIENT_CLOSED, noop, type ServiceContext } from './types';
 import { failureAnswer, noBackendAnswer, type FailureAnswer } from './upstream-errors';
 
@@ -114,8 +114,11 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
         break;
       }
       if (last) {
-        if (!retrying) ctx.budget.retryStarted();
-        retrying = true;
+        // Only a retry of a request that was sent takes a place in the budget (see retry.ts).
+        if (!retrying && !isSafeRetry(last)) {
+          ctx.budget.retryStarted();
+          retrying = true;
+        }
         ctx.hooks.retried(last.backend);
         if (last.bodySent) ctx.hooks.resent?.(last.backend, method);
       }
