@@ -90,6 +90,18 @@ export class Backend implements Pickable {
     this.ewmaAt = now;
   }
 
+  /**
+   * Feeds one failed attempt (refused, reset, timed out) as a latency sample
+   * of `penaltyMs` (the proxy passes the service's connect timeout): the
+   * estimate becomes max(penaltyMs, its current value) at once, as a peak, and
+   * then decays like any other. Without it a backend that fails in a
+   * millisecond would look like the fastest one to peak-EWMA.
+   */
+  observeFailure(penaltyMs: number, now: number): void {
+    this.ewmaMs = Math.max(penaltyMs, this.latencyEstimate(now));
+    this.ewmaAt = now;
+  }
+
   latencyEstimate(now: number): number {
     if (this.ewmaAt === 0) return 0;
     // With no new samples the estimate decays towards zero, so an idle backend gets probed again.

@@ -1,11 +1,18 @@
 /**
  * Least connections: the available backend with the fewest in-flight requests
- * per unit of weight. Ties are broken round robin: the scan starts just past
- * the last pick, so equally loaded backends take turns instead of the first
- * one taking everything.
+ * per unit of weight. Ties are broken by smooth weighted round robin among the
+ * tied backends only (nginx's least_conn), so equally loaded backends take
+ * turns instead of the first one taking everything, and a retry (which leaves
+ * out the backends already tried) takes nobody's turn.
  */
 import { z } from 'zod';
+import type { Pickable } from '../model/backend';
+import { SmoothWeights } from './smooth';
 import type { StrategyDefinition } from './types';
+import { usable } from './usable';
+
+// Equal ratios of integers divide to the same double, so ties are exact.
+const load = (b: Pickable): number => b.inFlight / b.weight;
 
 export const leastConnections: StrategyDefinition<Record<string, never>> = {
   name: 'least-connections',
@@ -16,27 +23,14 @@ export const leastConnections: StrategyDefinition<Record<string, never>> = {
   params: [],
   options: z.strictObject({}),
   create() {
-    let cursor = 0;
+    const turns = new SmoothWeights();
     return {
-      pick(backends) {
-        const n = backends.length;
-        let best: (typeof backends)[number] | undefined;
-        let bestLoad = Infinity;
-        let bestIndex = 0;
-        for (let k = 0; k < n; k++) {
-          const i = (cursor + k) % n;
-          const b = backends[i]!;
-          if (!b.available()) continue;
-          // Equal ratios of integers divide to the same double, so ties are exact.
-          const load = b.inFlight / b.weight;
-          if (load < bestLoad) {
-            best = b;
-            bestLoad = load;
-            bestIndex = i;
-          }
-        }
-        if (best) cursor = bestIndex + 1;
-        return best;
+      refresh: (backends) => turns.prune(backends),
+      pick(backends, _req, exclude) {
+        let least = Infinity;
+        for (const b of backends) if (usable(b, exclude) && load(b) < least) least = load(b);
+        if (least === Infinity) return undefined;
+        return turns.next(backends, (b) => usable(b, exclude) && load(b) === least, (b) => b.weight);
       },
     };
   },

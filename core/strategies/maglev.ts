@@ -3,15 +3,18 @@
  * of prime size M where each backend fills slots along its own permutation
  * (offset + n x skip) mod M, taking turns in proportion to its weight. A key
  * hashes to one slot: a constant-time pick, an even spread, and little
- * movement when the membership changes. A slot whose backend is down or
- * excluded falls through to the next slots, in order, until one is usable.
+ * movement when the membership changes. A key whose slot belongs to a backend
+ * that is down or already tried by this request probes further slots along a
+ * stride of its own (a second hash), so its traffic spreads over the others in
+ * proportion to their slots rather than onto whichever owns the next slot.
  */
 import { z } from 'zod';
 import type { Pickable } from '../model/backend';
 import { murmur3 } from './hash';
 import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
-import { anyAvailable, firstAvailable, Membership } from './membership';
+import { Membership } from './membership';
 import type { StrategyDefinition } from './types';
+import { anyUsable, firstUsable, usable } from './usable';
 
 export const DEFAULT_TABLE_SIZE = 65_537;
 const MAX_TABLE_SIZE = 5_000_011; // Envoy's limit
@@ -90,19 +93,23 @@ export const maglev: StrategyDefinition<MaglevOptions> = {
     };
     return {
       refresh,
-      pick(backends, req) {
-        const allowed = members.matchFresh(backends, refresh);
-        if (!anyAvailable(backends)) return undefined;
-        const list = members.backends as readonly (typeof backends)[number][];
-        let slot = murmur3(keyOf(req)) % size;
-        for (let steps = 0; steps < size; steps++) {
-          const owner = table[slot]!;
-          const b = allowed ? allowed[owner] : list[owner];
-          if (b && b.available()) return b;
-          if (++slot === size) slot = 0;
+      pick(backends, req, exclude) {
+        members.ensure(backends, refresh);
+        if (!anyUsable(backends, exclude)) return undefined;
+        const key = keyOf(req);
+        let slot = murmur3(key) % size;
+        const home = backends[table[slot]!];
+        if (home && usable(home, exclude)) return home;
+        // Past a down or tried owner along the key's own stride (double hashing): neighbouring slots are not
+        // independent (the fill walks each permutation in turns), so slot + 1 can favour one backend far beyond its share.
+        const stride = (murmur3(key, 1) % (size - 1)) + 1;
+        for (let steps = 1; steps < size; steps++) {
+          slot = (slot + stride) % size;
+          const b = backends[table[slot]!];
+          if (b && usable(b, exclude)) return b;
         }
-        // Only when the table is smaller than the pool and left the available backends out.
-        return firstAvailable(backends);
+        // Only when the table is smaller than the pool and left the usable backends out.
+        return firstUsable(backends, exclude);
       },
     };
   },

@@ -6,6 +6,9 @@
  * new backend is tried at once; while it has requests in flight and still no
  * sample it costs a large penalty instead (Finagle's rule), so it is not
  * flooded before its first response says how fast it is.
+ * A failed attempt counts as a sample of at least a penalty (the proxy passes
+ * the connect timeout to Backend.observeFailure), so a backend that fails fast
+ * does not look fast; a retry draws among the backends not tried yet.
  * For TCP services the latency observed is the connect time, and in-flight
  * counts open connections.
  */
@@ -27,9 +30,9 @@ export const peakEwma: StrategyDefinition<Record<string, never>> = {
   options: z.strictObject({}),
   create(_options, deps) {
     return {
-      pick(backends) {
+      pick(backends, _req, exclude) {
         const now = deps.now();
-        return pickOfTwo(backends, deps, (b) => {
+        return pickOfTwo(backends, exclude, deps, (b) => {
           const latency = b.latencyEstimate(now);
           if (latency === 0 && b.inFlight > 0) return UNOBSERVED_PENALTY + b.inFlight;
           return latency * (b.inFlight + 1);

@@ -7,8 +7,7 @@
 import type { Pickable } from '../model/backend';
 import { parseStrategyOptions } from './registry';
 import type { PickRequest, Strategy, StrategyDefinition, StrategyDeps } from './types';
-
-const NONE: ReadonlySet<string> = new Set();
+import { NOTHING_TRIED } from './usable';
 
 export class Pool<B extends Pickable & { readonly backup: boolean }> {
   private definition: StrategyDefinition;
@@ -74,8 +73,10 @@ export class Pool<B extends Pickable & { readonly backup: boolean }> {
    * An available backend not in `exclude` (the ids a retry already tried), or
    * undefined. Backups are used only when no primary is available at all; a
    * retry whose available primaries were all tried does not spill onto them.
+   * The strategy always gets its whole group with `exclude` beside it, never a
+   * shortened copy, so a retry keeps every backend's place in its rotation.
    */
-  pick(req: PickRequest, exclude: ReadonlySet<string> = NONE): B | undefined {
+  pick(req: PickRequest, exclude: ReadonlySet<string> = NOTHING_TRIED): B | undefined {
     const chosen = this.pickFrom(this.primary, this.primaries, req, exclude);
     if (chosen || this.backups.length === 0) return chosen;
     if (exclude.size > 0 && this.primaries.some((b) => b.available())) return undefined;
@@ -83,9 +84,6 @@ export class Pool<B extends Pickable & { readonly backup: boolean }> {
   }
 
   private pickFrom(strategy: Strategy, group: readonly B[], req: PickRequest, exclude: ReadonlySet<string>): B | undefined {
-    if (group.length === 0) return undefined;
-    if (exclude.size === 0) return strategy.pick(group, req);
-    const rest = group.filter((b) => !exclude.has(b.id));
-    return rest.length === 0 ? undefined : strategy.pick(rest, req);
+    return group.length === 0 ? undefined : strategy.pick(group, req, exclude);
   }
 }

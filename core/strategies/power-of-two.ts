@@ -1,9 +1,10 @@
 /**
  * Power of two choices, least request (Envoy's LEAST_REQUEST, traefik's p2c):
- * two distinct random available backends, the one with fewer in-flight
- * requests per unit of weight wins, the first drawn on a tie. Nearly as good
- * as scanning for the least loaded, and it avoids the herd that a full scan
- * sends to one idle backend when several balancers share the same view.
+ * two distinct random available backends (not tried by this request), the one
+ * with fewer in-flight requests per unit of weight wins, the first drawn on a
+ * tie. Nearly as good as scanning for the least loaded, and it avoids the herd
+ * that a full scan sends to one idle backend when several balancers share the
+ * same view.
  */
 import { z } from 'zod';
 import { pickOfTwo } from './p2c';
@@ -19,8 +20,8 @@ export const powerOfTwo: StrategyDefinition<Record<string, never>> = {
   options: z.strictObject({}),
   create(_options, deps) {
     return {
-      pick(backends) {
-        return pickOfTwo(backends, deps, (b) => b.inFlight / b.weight);
+      pick(backends, _req, exclude) {
+        return pickOfTwo(backends, exclude, deps, (b) => b.inFlight / b.weight);
       },
     };
   },

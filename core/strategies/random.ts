@@ -1,9 +1,11 @@
 /**
  * Weighted random: each available backend with probability weight / total,
- * one draw of deps.random() per pick.
+ * one draw of deps.random() per pick. A retry draws among the backends not
+ * tried yet.
  */
 import { z } from 'zod';
 import type { StrategyDefinition } from './types';
+import { usable } from './usable';
 
 export const random: StrategyDefinition<Record<string, never>> = {
   name: 'random',
@@ -15,14 +17,14 @@ export const random: StrategyDefinition<Record<string, never>> = {
   options: z.strictObject({}),
   create(_options, deps) {
     return {
-      pick(backends) {
+      pick(backends, _req, exclude) {
         let total = 0;
-        for (const b of backends) if (b.available()) total += b.weight;
+        for (const b of backends) if (usable(b, exclude)) total += b.weight;
         if (total <= 0) return undefined;
         let r = deps.random() * total;
         let last: (typeof backends)[number] | undefined;
         for (const b of backends) {
-          if (!b.available()) continue;
+          if (!usable(b, exclude)) continue;
           if (r < b.weight) return b;
           r -= b.weight;
           last = b;

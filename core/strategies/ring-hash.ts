@@ -2,15 +2,18 @@
  * Ring hash: ketama-style consistent hashing. Each backend puts 160 points per
  * unit of weight on a 32-bit ring (MurmurHash3 of `id_n`); a request's key
  * hashes to a position and goes to the first point clockwise whose backend is
- * available and allowed. A backend's points depend on nothing but its own id
- * and weight, so removing one backend moves only the keys it held.
+ * available and not yet tried by this request (a retry walks on past the
+ * backend that failed, as past one that is down). A backend's points depend on
+ * nothing but its own id and weight, so removing one backend moves only the
+ * keys it held.
  */
 import { z } from 'zod';
 import type { Pickable } from '../model/backend';
 import { murmur3 } from './hash';
 import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
-import { anyAvailable, firstAvailable, Membership } from './membership';
+import { Membership } from './membership';
 import type { StrategyDefinition } from './types';
+import { anyUsable, firstUsable, usable } from './usable';
 
 const POINTS_PER_WEIGHT = 160;
 /** Above this many points every backend's share is scaled down (and keys may move on change). */
@@ -77,20 +80,18 @@ export const ringHash: StrategyDefinition<RingHashOptions> = {
     };
     return {
       refresh,
-      pick(backends, req) {
-        const allowed = members.matchFresh(backends, refresh);
-        if (!anyAvailable(backends)) return undefined;
+      pick(backends, req, exclude) {
+        members.ensure(backends, refresh);
+        if (!anyUsable(backends, exclude)) return undefined;
         const { hashes, owners } = ring;
-        const list = members.backends as readonly (typeof backends)[number][];
         let i = firstAtOrAfter(hashes, murmur3(keyOf(req)));
-        // Clockwise past points whose backend is down or excluded; every backend has a point.
+        // Clockwise past points whose backend is down or tried; every backend has a point.
         for (let steps = 0; steps < hashes.length; steps++) {
-          const owner = owners[i]!;
-          const b = allowed ? allowed[owner] : list[owner];
-          if (b && b.available()) return b;
+          const b = backends[owners[i]!]!;
+          if (usable(b, exclude)) return b;
           if (++i === hashes.length) i = 0;
         }
-        return firstAvailable(backends);
+        return firstUsable(backends, exclude);
       },
     };
   },

@@ -1,10 +1,16 @@
 /**
- * Round robin: each available backend in turn, weights ignored. The cursor
- * moves past the backend it picked, so a backend that is down does not hand
- * its turns to the next one (a b c with b down gives a c a c).
+ * Round robin: each available backend in turn, weights ignored. It is smooth
+ * weighted round robin with every weight taken as 1, so a backend that is down
+ * or already tried by this request sits the round out without handing its
+ * turns to the next one (a b c with b down gives a c a c), and a retry after a
+ * broken backend does not starve the one behind it (nginx's rule).
  */
 import { z } from 'zod';
+import { SmoothWeights } from './smooth';
 import type { StrategyDefinition } from './types';
+import { usable } from './usable';
+
+const one = (): number => 1;
 
 export const roundRobin: StrategyDefinition<Record<string, never>> = {
   name: 'round-robin',
@@ -16,19 +22,12 @@ export const roundRobin: StrategyDefinition<Record<string, never>> = {
   params: [],
   options: z.strictObject({}),
   create() {
-    let cursor = 0;
+    const turns = new SmoothWeights();
     return {
-      pick(backends) {
-        const n = backends.length;
-        for (let k = 0; k < n; k++) {
-          const i = (cursor + k) % n;
-          const b = backends[i]!;
-          if (b.available()) {
-            cursor = i + 1;
-            return b;
-          }
-        }
-        return undefined;
+      // Health changes refresh too: keep the rotation, forget only who left.
+      refresh: (backends) => turns.prune(backends),
+      pick(backends, _req, exclude) {
+        return turns.next(backends, (b) => usable(b, exclude), one);
       },
     };
   },

@@ -1,7 +1,10 @@
 /**
  * The strategy interface: a small synchronous picker. A strategy never awaits
  * between reading and updating its state, and asks each backend only whether
- * it is available (plus weight, in-flight count and latency estimate).
+ * it is available (plus weight, in-flight count and latency estimate). It
+ * always gets the one list it was refreshed with; a retry names the backends
+ * already tried in `exclude` rather than passing a shorter list, so indices,
+ * rotations and tables keep their meaning.
  */
 import type { z } from 'zod';
 import type { Pickable } from '../model/backend';
@@ -21,8 +24,13 @@ export interface StrategyDeps {
 }
 
 export interface Strategy {
-  /** The chosen backend, or undefined when none is available (the proxy answers 503). */
-  pick<B extends Pickable>(backends: readonly B[], req: PickRequest): B | undefined;
+  /**
+   * The chosen backend, or undefined when none is available (the proxy answers
+   * 503). `backends` is always the list of the last refresh (the pool's
+   * primaries or its backups); a backend whose id is in `exclude` (tried by
+   * this request already) is skipped exactly like an unavailable one.
+   */
+  pick<B extends Pickable>(backends: readonly B[], req: PickRequest, exclude: ReadonlySet<string>): B | undefined;
   /** Called when membership or weights change, before the next pick, to precompute (rings, tables). */
   refresh?(backends: readonly Pickable[]): void;
 }

@@ -2,10 +2,13 @@
  * Smooth weighted round robin, as nginx does it: on each pick every available
  * backend's current weight grows by its weight, the largest wins and pays the
  * total back. Weights 5:1:1 give a a b a c a a, interleaved rather than a run
- * of five a's. Unavailable backends sit the round out.
+ * of five a's. Unavailable backends, and those this request already tried,
+ * sit the round out (nginx's rule for a retry).
  */
 import { z } from 'zod';
+import { SmoothWeights } from './smooth';
 import type { StrategyDefinition } from './types';
+import { usable } from './usable';
 
 export const weightedRoundRobin: StrategyDefinition<Record<string, never>> = {
   name: 'weighted-round-robin',
@@ -16,28 +19,12 @@ export const weightedRoundRobin: StrategyDefinition<Record<string, never>> = {
   params: [],
   options: z.strictObject({}),
   create() {
-    // Current weights by backend id; reset when membership or weights change, as nginx does on reload.
-    let current = new Map<string, number>();
+    const turns = new SmoothWeights();
     return {
-      refresh() {
-        current = new Map();
-      },
-      pick(backends) {
-        let best: (typeof backends)[number] | undefined;
-        let bestCurrent = -Infinity;
-        let total = 0;
-        for (const b of backends) {
-          if (!b.available()) continue;
-          const c = (current.get(b.id) ?? 0) + b.weight;
-          current.set(b.id, c);
-          total += b.weight;
-          if (c > bestCurrent) {
-            best = b;
-            bestCurrent = c;
-          }
-        }
-        if (best) current.set(best.id, bestCurrent - total);
-        return best;
+      // The sequence starts over when membership or weights change, as nginx does on reload.
+      refresh: () => turns.reset(),
+      pick(backends, _req, exclude) {
+        return turns.next(backends, (b) => usable(b, exclude), (b) => b.weight);
       },
     };
   },

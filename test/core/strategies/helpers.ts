@@ -2,6 +2,7 @@
 import type { Pickable } from '../../../core/model/backend';
 import { getStrategy } from '../../../core/strategies/registry';
 import type { PickRequest, Strategy, StrategyDeps } from '../../../core/strategies/types';
+import { NOTHING_TRIED } from '../../../core/strategies/usable';
 
 export class FakeBackend implements Pickable {
   up = true;
@@ -24,6 +25,9 @@ export function backends(spec: string | Record<string, number>): FakeBackend[] {
   if (typeof spec === 'string') return spec.split(' ').map((id) => new FakeBackend(id));
   return Object.entries(spec).map(([id, w]) => new FakeBackend(id, w));
 }
+
+/** The exclusion set of a first attempt. */
+export const none = NOTHING_TRIED;
 
 export const req = (clientAddress = '10.0.0.1', headers: PickRequest['headers'] = {}): PickRequest => ({ clientAddress, headers });
 
@@ -62,7 +66,7 @@ export function make(name: string, options: unknown = {}, deps: StrategyDeps = s
 /** Ids of `count` successive picks. */
 export function sequence(s: Strategy, list: readonly Pickable[], count: number, r: PickRequest = req()): string {
   const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(s.pick(list, r)?.id ?? '-');
+  for (let i = 0; i < count; i++) out.push(s.pick(list, r, none)?.id ?? '-');
   return out.join(' ');
 }
 

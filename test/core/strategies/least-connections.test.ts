@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backends, make, req, scripted, sequence, shares } from './helpers';
+import { backends, make, none, req, scripted, sequence, shares } from './helpers';
+import { expectExactSplit, POSITIONS, runRetries, sameClient } from './retry-split';
 
 describe('least-connections', () => {
   it('rotates among tied backends instead of always taking the first', () => {
@@ -16,9 +17,19 @@ describe('least-connections', () => {
     const list = backends({ a: 1, b: 4 });
     list[0]!.inFlight = 1; // 1 per weight
     list[1]!.inFlight = 3; // 0.75 per weight
-    expect(make('least-connections').pick(list, req())?.id).toBe('b');
-    list[1]!.inFlight = 4; // tie at 1: the scan starts at a
-    expect(make('least-connections').pick(list, req())?.id).toBe('a');
+    expect(make('least-connections').pick(list, req(), none)?.id).toBe('b');
+    list[1]!.inFlight = 4; // tie at 1: smooth WRR among the tied, weights 1:4, so b takes four turns in five (nginx)
+    expect(sequence(make('least-connections'), list, 5)).toBe('b b a b b');
+  });
+
+  it('skips the backends a retry excludes, even the least loaded', () => {
+    const list = backends('a b c');
+    list[1]!.inFlight = 2;
+    list[2]!.inFlight = 1;
+    const s = make('least-connections');
+    expect(s.pick(list, req(), new Set(['a']))?.id).toBe('c');
+    expect(s.pick(list, req(), new Set(['a', 'c']))?.id).toBe('b');
+    expect(s.pick(list, req(), new Set(['a', 'b', 'c']))).toBeUndefined();
   });
 
   it('follows the load as requests stay in flight (weights 1:2:3)', () => {
@@ -26,11 +37,12 @@ describe('least-connections', () => {
     const s = make('least-connections');
     const out: string[] = [];
     for (let i = 0; i < 9; i++) {
-      const b = s.pick(list, req())!;
+      const b = s.pick(list, req(), none)!;
       b.inFlight++;
       out.push(b.id);
     }
-    expect(out.join(' ')).toBe('a b c c b c a b c');
+    // All idle at first: the tie goes to the heaviest (smooth WRR), then always the least loaded per weight.
+    expect(out.join(' ')).toBe('c b a c b c a b c');
   });
 
   it('skips unavailable backends even when they are idle', () => {
@@ -40,7 +52,7 @@ describe('least-connections', () => {
     list[2]!.inFlight = 9;
     expect(sequence(make('least-connections'), list, 2)).toBe('b b');
     for (const b of list) b.up = false;
-    expect(make('least-connections').pick(list, req())).toBeUndefined();
+    expect(make('least-connections').pick(list, req(), none)).toBeUndefined();
   });
 
   it('never draws randomness', () => {
@@ -51,12 +63,17 @@ describe('least-connections', () => {
     const list = backends({ a: 1, b: 2, c: 3 });
     const s = make('least-connections');
     const share = shares(100_000, () => {
-      const b = s.pick(list, req())!;
+      const b = s.pick(list, req(), none)!;
       b.inFlight++;
       return b;
     });
     expect(Math.abs(share.a! - 1 / 6)).toBeLessThanOrEqual(1 / 100_000);
     expect(Math.abs(share.b! - 2 / 6)).toBeLessThanOrEqual(1 / 100_000);
     expect(Math.abs(share.c! - 3 / 6)).toBeLessThanOrEqual(1 / 100_000);
+  });
+
+  it.each(POSITIONS)('retries past a broken backend at position %i without skewing: 150/150, broken tried first 100 times in 300', (at) => {
+    // Sequential requests (in-flight 0 between them), no health checks: only the exclusion keeps the turns.
+    expectExactSplit(runRetries({ strategy: 'least-connections', brokenAt: at, requests: sameClient(300), deps: scripted([]) }), at, 300);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LbError } from '../../../core/model/errors';
 import { createStrategy, findStrategy, getStrategy, listStrategies, strategyInfo } from '../../../core/strategies/registry';
-import { backends, req, seeded } from './helpers';
+import { backends, none, req, seeded } from './helpers';
 
 const NAMES = ['round-robin', 'weighted-round-robin', 'least-connections', 'random', 'power-of-two', 'peak-ewma', 'ring-hash', 'maglev'];
 
@@ -26,7 +26,7 @@ describe('strategy registry', () => {
     const list = backends('a b');
     for (const name of NAMES) {
       const s = createStrategy(name, undefined, seeded());
-      expect(['a', 'b']).toContain(s.pick(list, req())?.id);
+      expect(['a', 'b']).toContain(s.pick(list, req(), none)?.id);
     }
   });
 

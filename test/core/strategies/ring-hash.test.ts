@@ -2,17 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { murmur3 } from '../../../core/strategies/hash';
 import { buildRing, MAX_RING_POINTS } from '../../../core/strategies/ring-hash';
 import { hashingCases } from './hashing-cases';
-import { backends, clients, FakeBackend, make, req, scripted } from './helpers';
+import { backends, clients, FakeBackend, make, none, req, scripted } from './helpers';
 
 // A backend's points depend only on its own id and weight, so removing one moves none of the other keys.
 // 160 points per weight leave each share a few percent off its weight (ketama's known spread): ±4% absolute.
-hashingCases('ring-hash', { movedOtherMax: 0, shareTolerance: 0.04 });
+// Retries past a broken backend, 300 keys: the good ones' own shares are that few percent apart, the broken one's
+// 160 arcs each spill whole onto the point after them (about ±2% more), and 300 keys sample it all (±2.9%, one
+// standard deviation): each good one 50% ± 10% (measured: 58.7% at worst; 54.3% over 30,000 keys), broken first
+// at most 1/3 + 5% (it is its own share: 36.3%).
+hashingCases('ring-hash', { movedOtherMax: 0, shareTolerance: 0.04, retry: { share: 0.1, brokenFirst: 0.05 } });
 
 describe('ring-hash', () => {
   it('maps a few client addresses to fixed backends', () => {
     const list = backends('b1 b2 b3 b4 b5');
     const s = make('ring-hash', {}, scripted([]));
-    const got = ['1.2.3.4', '10.0.0.1', '10.0.0.2', '10.0.0.3', '::1', '192.168.1.7'].map((ip) => s.pick(list, req(ip))?.id);
+    const got = ['1.2.3.4', '10.0.0.1', '10.0.0.2', '10.0.0.3', '::1', '192.168.1.7'].map((ip) => s.pick(list, req(ip), none)?.id);
     expect(got.join(' ')).toBe('b5 b5 b5 b3 b2 b4');
   });
 
@@ -26,7 +30,7 @@ describe('ring-hash', () => {
       let at = -1;
       for (let i = 0; i < ring.hashes.length; i++) if (ring.hashes[i]! >= h && (at === -1 || ring.hashes[i]! < ring.hashes[at]!)) at = i;
       if (at === -1) at = 0; // past the last point: wrap to the first
-      expect(s.pick(list, r)).toBe(list[ring.owners[at]!]);
+      expect(s.pick(list, r, none)).toBe(list[ring.owners[at]!]);
     }
   });
 
