@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     const serve = group.start('lbw serve', process.execPath, ['bin/lbw.js', 'serve', '--port', '0', '--tick', String(o.tickMs)]);
     let url: string | undefined;
     for (let i = 0; i < 600 && !url; i++) {
-      url = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(serve.tail())?.[1];
+      url = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(serve.tail())?.[1];
       if (!url) await sleep(100);
     }
     if (!url) throw new Error(`lbw serve printed no URL:\n${serve.tail()}`);

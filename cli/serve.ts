@@ -1,8 +1,8 @@
 /**
  * `lbw serve`: browser mode. The core plus the built renderer on 127.0.0.1,
- * the contract over one WebSocket, a fresh token per run in the printed URL.
+ * the contract over one WebSocket, a fresh token per run in the printed URL's
+ * fragment (see cli/browser/auth.ts and README's Security section).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { createDemo, type DemoFleet } from '../core/demo';
 import type { WorkspaceSpec } from '../core/model/spec';
 import { Workbench } from '../core/workbench';
 import { startBrowserHost } from './browser/host';
+import { openInBrowser } from './browser/open';
 import { parseIntFlag } from './flags';
 import type { Io } from './run';
 import { describeEvent } from './table';
@@ -76,7 +77,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     throw err;
   }
   io.out.write(`LB Workbench is running in browser mode: open\n\n  ${browserHost.url}\n\n(Ctrl-C to stop)\n`);
-  if (values.open) openBrowser(browserHost.url);
+  const closeOpened = values.open ? openInBrowser(browserHost.url) : () => {};
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -84,6 +85,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       if (stopping) return resolve(130);
       stopping = true;
       void (async () => {
+        closeOpened();
         await browserHost.close();
         await workbench.stop(2000);
         resolve(0);
@@ -108,11 +110,4 @@ export async function ensureRendererBuilt(io: Io): Promise<void> {
   io.out.write('lbw: building the UI (first run only)...\n');
   const { build } = await import('vite');
   await build({ configFile: join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
-}
-
-function openBrowser(url: string): void {
-  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  spawn(cmd, [url], { stdio: 'ignore', detached: true })
-    .on('error', () => {})
-    .unref();
 }

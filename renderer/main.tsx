@@ -1,9 +1,15 @@
-/** The renderer's entry: one bridge, one store, wired together, then the app. */
+/**
+ * The renderer's entry: one bridge, one store, wired together, then the app.
+ * In browser mode the tab needs its workbench's token first (bridge/token.ts);
+ * without one, or with one the workbench refuses, the page says which URL to
+ * open instead of showing a workbench that cannot connect.
+ */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
 import { createBridge } from './bridge';
+import { forgetToken, takeToken, tokenFromHash } from './bridge/token';
 import { createActions } from './store/actions';
 import { connectStore } from './store/connect';
 import { AppProvider } from './store/context';
@@ -13,17 +19,52 @@ import './styles.css';
 // The page's CSP has no 'unsafe-eval'; tell zod not to probe for `new Function`.
 z.config({ jitless: true });
 
-const bridge = createBridge();
-const store = createAppStore();
-const actions = createActions(store, bridge);
-connectStore(store, bridge, actions);
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('#root is missing from index.html');
+const root = createRoot(rootElement);
 
-const root = document.getElementById('root');
-if (!root) throw new Error('#root is missing from index.html');
-createRoot(root).render(
-  <StrictMode>
-    <AppProvider store={store} actions={actions}>
-      <App />
-    </AppProvider>
-  </StrictMode>,
-);
+/** Browser mode without a usable token: what to open instead. */
+function TokenNeeded({ refused }: { refused: boolean }) {
+  return (
+    <main className="welcome" style={{ margin: '48px auto', padding: 24 }} role="alert" data-testid="token-needed">
+      <h2>LB Workbench</h2>
+      <p>
+        {refused
+          ? 'This workbench did not accept the token this tab had (was lbw serve restarted?).'
+          : 'This page was opened without the workbench’s token.'}{' '}
+        Open the URL that <code>lbw serve</code> printed in its terminal: <code className="mono">http://{location.host}/#token=…</code>
+      </p>
+      <p className="muted small">
+        The token lets this tab control the workbench. It stays in this tab (the part after # is never sent to a server) and is not kept in a cookie.
+      </p>
+    </main>
+  );
+}
+
+// Pasting the printed URL into a tab already on this page only changes the fragment: load again to take the new token.
+window.addEventListener('hashchange', () => {
+  if (tokenFromHash(location.hash) !== null) location.reload();
+});
+
+const token = window.lbw ? '' : takeToken(window);
+if (token === null) {
+  root.render(<TokenNeeded refused={false} />);
+} else {
+  const bridge = createBridge({
+    token,
+    onUnauthorized: () => {
+      forgetToken(window);
+      root.render(<TokenNeeded refused />);
+    },
+  });
+  const store = createAppStore();
+  const actions = createActions(store, bridge);
+  connectStore(store, bridge, actions);
+  root.render(
+    <StrictMode>
+      <AppProvider store={store} actions={actions}>
+        <App />
+      </AppProvider>
+    </StrictMode>,
+  );
+}

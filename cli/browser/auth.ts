@@ -1,36 +1,25 @@
 /**
- * Browser mode's guard: a random token per run, carried in the URL once and
- * then in a same-site cookie; and a Host/Origin check so a page on another
- * site (or a DNS-rebound name) cannot reach the workbench on loopback.
+ * Browser mode's guard. A random token per run is what lets a client control
+ * the workbench; it travels only in the printed URL's fragment (which a
+ * browser never sends to any server), the page's sessionStorage (per tab and
+ * per origin, so per port) and the WebSocket's first frame. Never in a
+ * cookie: cookies are scoped by host, not port (RFC 6265 §8.5), so every
+ * other server on 127.0.0.1 would receive it. The Host and Origin checks keep
+ * DNS-rebound names and other sites' pages away from the socket even before
+ * the token is asked for.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type http from 'node:http';
-
-export const TOKEN_COOKIE = 'lbw_token';
 
 export function newToken(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** Compares in constant time for equal lengths, so the answer's timing does not leak the token. */
 export function sameToken(given: string | null | undefined, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function cookieToken(req: http.IncomingMessage): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return v.join('=');
-  }
-  return undefined;
-}
-
-export function tokenCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
 }
 
 /**
@@ -44,13 +33,21 @@ export function hostAllowed(hostHeader: string | undefined, bindHost: string, po
   return allowed.has(hostHeader.toLowerCase());
 }
 
-/** A WebSocket from a browser carries Origin; it must be this server's own. */
-export function originAllowed(origin: string | undefined, bindHost: string, port: number): boolean {
-  if (origin === undefined) return true; // not a browser (CLI tools, tests): the token still applies
+/**
+ * A browser always sends Origin on a WebSocket handshake; it must be the
+ * page's own, the origin the handshake's Host names (so another port on
+ * 127.0.0.1, another site, or a file:// page is refused, even when bound to
+ * all interfaces). No Origin means a client that is not a browser (a script,
+ * a test): it is let through to the token check, like any other client.
+ */
+export function originAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+  if (origin === undefined) return true;
+  if (!hostHeader) return false;
+  let url: URL;
   try {
-    const url = new URL(origin);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && hostAllowed(url.host, bindHost, port);
+    url = new URL(origin);
   } catch {
-    return false;
+    return false; // "null" (sandboxed frames, file:// pages) and garbage
   }
+  return url.protocol === 'http:' && url.host === hostHeader.toLowerCase() && origin === url.origin;
 }

@@ -1,16 +1,19 @@
 /**
  * Browser mode's host: the built renderer over HTTP and the contract over one
- * WebSocket per page, on 127.0.0.1 unless asked otherwise. Every request and
- * upgrade needs the per-run token; commands go to the same Workbench the
- * Electron main process would run.
+ * WebSocket per page, on 127.0.0.1 unless asked otherwise. The static files
+ * hold no secrets and are served to any loopback Host; the WebSocket, which
+ * controls the workbench, wants the page's own Origin and the per-run token
+ * in its first frame (see auth.ts for why the token never sits in a cookie
+ * or a URL a server sees). No response sets a cookie.
  */
 import http from 'node:http';
 import type net from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { LbError } from '../../core/model/errors';
 import type { Workbench } from '../../core/workbench';
-import { decodeClientMessage, WS_PATH, WS_TOKEN_PARAM, type ServerMessage } from '../../core/contract/wire';
-import { cookieToken, hostAllowed, newToken, originAllowed, sameToken, tokenCookie } from './auth';
+import { TOKEN_PARAM, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../core/contract/wire';
+import { hostAllowed, newToken, originAllowed, sameToken } from './auth';
+import { serveSocket } from './socket';
 import { serveStatic } from './static';
 
 export interface BrowserHostOptions {
@@ -20,57 +23,60 @@ export interface BrowserHostOptions {
   /** The built renderer. */
   staticDir: string;
   token?: string;
+  /** How long a WebSocket may stay open without presenting the token; 10 s by default. */
+  authTimeoutMs?: number;
 }
 
 export interface BrowserHost {
+  /** The URL to open: the token in its fragment, which the browser keeps to itself. */
   url: string;
   token: string;
   port: number;
   close(): Promise<void>;
 }
 
-/** A page falling behind gets no more stats ticks until it catches up (events still go). */
-const MAX_BUFFERED = 4 * 1024 * 1024;
+const TEXT = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
 
 export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
   const token = opts.token ?? newToken();
+  const authTimeoutMs = opts.authTimeoutMs ?? 10_000;
   let port = opts.port;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
 
   const server = http.createServer((req, res) => {
     res.on('error', () => {});
-    const url = new URL(req.url ?? '/', 'http://localhost');
     if (!hostAllowed(req.headers.host, opts.host, port)) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('forbidden host');
-      return;
-    }
-    const fromQuery = url.searchParams.get(WS_TOKEN_PARAM);
-    if (!sameToken(fromQuery, token) && !sameToken(cookieToken(req), token)) {
-      res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' }).end('unauthorized: open the URL that "lbw serve" printed (it carries the token)\n');
+      res.writeHead(403, TEXT).end('forbidden host\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    serveStatic(opts.staticDir, url.pathname, res, sameToken(fromQuery, token) ? { 'set-cookie': tokenCookie(token) } : {});
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The URL form of earlier versions (`/?token=…`): moved into the fragment,
+    // where no server sees it again, and never written to any log.
+    if (url.searchParams.has(TOKEN_PARAM)) {
+      if (sameToken(url.searchParams.get(TOKEN_PARAM), token)) {
+        res.writeHead(303, { location: `/#${TOKEN_PARAM}=${token}`, 'referrer-policy': 'no-referrer', ...TEXT }).end();
+      } else {
+        res.writeHead(401, TEXT).end('this is not the token of this workbench: open the URL that "lbw serve" printed\n');
+      }
+      return;
+    }
+    serveStatic(opts.staticDir, url.pathname, res);
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
   server.on('upgrade', (req, socket: net.Socket, head) => {
     socket.on('error', () => {});
+    const refuse = (status: string, why: string) =>
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(why)}\r\n\r\n${why}`);
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const ok =
-      url.pathname === WS_PATH &&
-      hostAllowed(req.headers.host, opts.host, port) &&
-      originAllowed(req.headers.origin, opts.host, port) &&
-      // The page may have been reopened without ?token= (its cookie carries it then).
-      (sameToken(url.searchParams.get(WS_TOKEN_PARAM), token) || sameToken(cookieToken(req), token));
-    if (!ok) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, opts.workbench));
+    if (url.pathname !== WS_PATH) return refuse('404 Not Found', 'not found\n');
+    if (!hostAllowed(req.headers.host, opts.host, port)) return refuse('403 Forbidden', 'forbidden host\n');
+    if (!originAllowed(req.headers.origin, req.headers.host)) return refuse('403 Forbidden', 'forbidden origin\n');
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, { workbench: opts.workbench, token, authTimeoutMs }));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -87,7 +93,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 
   return {
-    url: `http://${shownHost}:${port}/?${WS_TOKEN_PARAM}=${token}`,
+    url: `http://${shownHost}:${port}/#${TOKEN_PARAM}=${token}`,
     token,
     port,
     close: async () => {
@@ -97,26 +103,4 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** One page: pushes out, commands in, replies by id. */
-function connect(ws: WebSocket, workbench: Workbench): void {
-  const send = (msg: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  };
-  const unsubscribe = workbench.subscribe((push) => {
-    if (push.channel === 'stats' && ws.bufferedAmount > MAX_BUFFERED) return;
-    send({ push });
-  });
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return;
-    const msg = decodeClientMessage(data.toString());
-    if ('error' in msg) {
-      if (msg.id !== null) send({ id: msg.id, result: { ok: false, error: { code: 'INPUT_INVALID', message: msg.error } } });
-      return;
-    }
-    void workbench.invoke(msg.name, msg.input).then((result) => send({ id: msg.id, result }));
-  });
-  ws.on('error', () => ws.terminate());
-  ws.on('close', unsubscribe);
 }

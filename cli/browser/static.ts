@@ -1,4 +1,8 @@
-/** Serves the built renderer (renderer/dist) with strict headers; never a file outside it. */
+/**
+ * Serves the built renderer (renderer/dist) with strict headers; never a file
+ * outside it. These files hold no secrets (the token lives in the page's
+ * address fragment and sessionStorage), so they need no token.
+ */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
@@ -19,7 +23,7 @@ export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; " +
   "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function serveStatic(root: string, pathname: string, res: http.ServerResponse, extraHeaders: Record<string, string> = {}): void {
+export function serveStatic(root: string, pathname: string, res: http.ServerResponse): void {
   let rel: string;
   try {
     rel = decodeURIComponent(pathname);
@@ -38,8 +42,9 @@ export function serveStatic(root: string, pathname: string, res: http.ServerResp
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
+    // Other origins (another port's page, say) may not embed or read them.
+    'cross-origin-resource-policy': 'same-origin',
     'cache-control': type.startsWith('text/html') ? 'no-store' : 'max-age=3600',
-    ...extraHeaders,
   });
   createReadStream(file)
     .on('error', () => res.destroy())

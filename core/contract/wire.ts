@@ -1,21 +1,43 @@
 /**
  * The wire protocol between a host and the renderer's bridges. Types-only
- * apart from two small decoders, with no DOM or React imports, so the hosts
+ * apart from small decoders, with no DOM or React imports, so the hosts
  * import it too: `lbw serve` (WebSocket) and electron/preload.ts (PreloadApi).
  *
- * WebSocket: one socket per page at `/ws?token=<per-run token>`. Every frame
- * is one JSON text message.
+ * WebSocket: one socket per page at `/ws`. Every frame is one JSON text message.
+ *   client → server  AuthMessage     `{ auth: "<per-run token>" }`  the first frame, once
+ *   server → client  AuthOkMessage   `{ auth: "ok" }`                then pushes flow
  *   client → server  RequestMessage  `{ id, name, input }`
  *   server → client  ReplyMessage    `{ id, result }`   (exactly one per request, same id)
+ *                    RejectMessage   `{ id: null, result: { ok: false, error } }`
+ *                                    (a frame that is not a request: not JSON, no numeric id, binary)
  *                    PushMessage     `{ push }`         (events, stats ticks, load progress)
- * Errors travel inside `result` as data; a malformed request still gets a
- * reply when it carries an id.
+ * Every frame after the auth gets exactly one answer. Errors travel inside
+ * `result` as data. The token never travels in a URL: the page gets it from
+ * its address's fragment (`#token=…`, never sent to a server) and presents it
+ * in the first frame. A wrong or missing token closes the socket with
+ * WS_CLOSE_UNAUTHORIZED; a frame over WS_MAX_MESSAGE_BYTES with 1009; both
+ * with a reason a person can read.
  */
-import type { CommandInput, CommandName, CommandOutput, Push, Result } from './index';
+import type { CommandInput, CommandName, CommandOutput, ErrorData, Push, Result } from './index';
 
-/** Path of the WebSocket endpoint and the query parameter that carries the token. */
+/** Path of the WebSocket endpoint. */
 export const WS_PATH = '/ws';
-export const WS_TOKEN_PARAM = 'token';
+/** The key the token goes by in the printed URL's fragment: `http://127.0.0.1:4280/#token=…`. */
+export const TOKEN_PARAM = 'token';
+/** The largest frame a host reads (1 MiB); a bigger one closes the socket with 1009. */
+export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Close code for a socket whose first frame did not carry this run's token (4000-4999 are the application's). */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
+/** Close code for a frame over WS_MAX_MESSAGE_BYTES (RFC 6455 "message too big"). */
+export const WS_CLOSE_TOO_BIG = 1009;
+
+export interface AuthMessage {
+  auth: string;
+}
+
+export interface AuthOkMessage {
+  auth: 'ok';
+}
 
 export interface RequestMessage<K extends CommandName = CommandName> {
   /** Chosen by the client, unique per socket; the reply echoes it. */
@@ -29,12 +51,18 @@ export interface ReplyMessage<T = unknown> {
   result: Result<T>;
 }
 
+/** The answer to a frame that could not be read as a request, so there is no id to echo. */
+export interface RejectMessage {
+  id: null;
+  result: { ok: false; error: ErrorData };
+}
+
 export interface PushMessage {
   push: Push;
 }
 
-export type ClientMessage = RequestMessage;
-export type ServerMessage = ReplyMessage | PushMessage;
+export type ClientMessage = AuthMessage | RequestMessage;
+export type ServerMessage = AuthOkMessage | ReplyMessage | RejectMessage | PushMessage;
 
 /**
  * What electron/preload.ts exposes as `window.lbw` through contextBridge:
@@ -68,6 +96,10 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
   if (typeof msg.id === 'number' && isObject(msg.result) && typeof msg.result.ok === 'boolean') {
     return msg as unknown as ReplyMessage;
   }
+  if (msg.id === null && isObject(msg.result) && msg.result.ok === false && isObject(msg.result.error)) {
+    return msg as unknown as RejectMessage;
+  }
+  if (msg.auth === 'ok') return { auth: 'ok' };
   if (isObject(msg.push) && (msg.push.channel === 'event' || msg.push.channel === 'stats' || msg.push.channel === 'load')) {
     return msg as unknown as PushMessage;
   }
@@ -86,4 +118,10 @@ export function decodeClientMessage(text: string): { id: number; name: string; i
   if (id === null) return { id: null, error: 'a request needs a numeric id' };
   if (typeof msg.name !== 'string') return { id, error: 'a request needs a command name' };
   return { id, name: msg.name, input: msg.input ?? {} };
+}
+
+/** The token a socket's first frame presents, or undefined when that frame is not an AuthMessage. */
+export function decodeAuthMessage(text: string): string | undefined {
+  const msg = parseJson(text);
+  return isObject(msg) && typeof msg.auth === 'string' ? msg.auth : undefined;
 }

@@ -1,13 +1,15 @@
 /**
  * Picks the bridge for the host the renderer runs in: Electron when the
- * preload exposed `window.lbw`, the WebSocket bridge otherwise.
+ * preload exposed `window.lbw`, the WebSocket bridge otherwise (which needs
+ * the tab's token; see token.ts).
  */
 import { createElectronBridge } from './electron';
-import { createWebSocketBridge } from './websocket';
+import { createWebSocketBridge, type WebSocketBridgeOptions } from './websocket';
 import type { Bridge } from './types';
 
 export type { Bridge, PreloadApi } from './types';
 
-export function createBridge(): Bridge {
-  return window.lbw ? createElectronBridge(window.lbw) : createWebSocketBridge();
+/** `browser` is for the WebSocket bridge; without a token there, the host refuses it. */
+export function createBridge(browser: WebSocketBridgeOptions = { token: '' }): Bridge {
+  return window.lbw ? createElectronBridge(window.lbw) : createWebSocketBridge(browser);
 }

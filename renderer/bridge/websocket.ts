@@ -1,16 +1,19 @@
 /**
  * The WebSocket bridge used in browser mode (`lbw serve`): one socket to
- * `/ws?token=…`, requests matched to replies by id, pushes fanned out to
- * subscribers. It reconnects by itself with capped exponential backoff; when
- * the socket drops, every pending invoke resolves with a `disconnected`
- * error, and listeners hear `false` then `true` again, on which the store
- * re-fetches its state.
+ * `/ws`, the token presented in its first frame (never in the URL, where logs
+ * and Referer headers would keep it), requests matched to replies by id,
+ * pushes fanned out to subscribers. It counts as connected once the host has
+ * accepted the token. It reconnects by itself with capped exponential
+ * backoff; when the socket drops, every pending invoke resolves with a
+ * `disconnected` error, and listeners hear `false` then `true` again, on
+ * which the store re-fetches its state. A host that refuses the token
+ * (WS_CLOSE_UNAUTHORIZED) is not retried: `onUnauthorized` says so.
  *
  * The WebSocket constructor is a parameter so tests can run in Node with the
  * `ws` package (Node 20 has no global WebSocket).
  */
 import type { CommandName, Push, Result } from '../../core/contract';
-import { decodeServerMessage, WS_PATH, WS_TOKEN_PARAM, type RequestMessage } from '../../core/contract/wire';
+import { decodeServerMessage, WS_CLOSE_UNAUTHORIZED, WS_PATH, type AuthMessage, type RequestMessage } from '../../core/contract/wire';
 import { DISCONNECTED, type Bridge } from './types';
 
 // Method syntax makes the handler parameter bivariant, so both the DOM
@@ -24,7 +27,7 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   onopen: Handler<unknown> | null;
   onmessage: Handler<{ data: unknown }> | null;
-  onclose: Handler<unknown> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
   onerror: Handler<unknown> | null;
 }
 export type WebSocketCtor = new (url: string) => WebSocketLike;
@@ -32,6 +35,10 @@ export type WebSocketCtor = new (url: string) => WebSocketLike;
 const OPEN = 1;
 
 export interface WebSocketBridgeOptions {
+  /** This run's token, presented in the socket's first frame. */
+  token: string;
+  /** Called once when the host refuses the token; the bridge then stops. */
+  onUnauthorized?: (reason: string) => void;
   /** Full ws(s) URL; defaults to the one derived from `location`. */
   url?: string;
   WebSocket?: WebSocketCtor;
@@ -47,14 +54,13 @@ export interface WebSocketBridge extends Bridge {
   close(): void;
 }
 
-/** `ws(s)://<host>/ws?token=<token>` for a page served by `lbw serve`. */
-export function websocketUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
-  const token = new URLSearchParams(loc.search).get(WS_TOKEN_PARAM) ?? '';
+/** `ws(s)://<host>/ws` for a page served by `lbw serve`. */
+export function websocketUrl(loc: Pick<Location, 'protocol' | 'host'>): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}${WS_PATH}?${WS_TOKEN_PARAM}=${encodeURIComponent(token)}`;
+  return `${scheme}//${loc.host}${WS_PATH}`;
 }
 
-export function createWebSocketBridge(options: WebSocketBridgeOptions = {}): WebSocketBridge {
+export function createWebSocketBridge(options: WebSocketBridgeOptions): WebSocketBridge {
   const url = options.url ?? websocketUrl(globalThis.location);
   const Impl = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketCtor | undefined);
   if (!Impl) throw new Error('no WebSocket implementation available');
@@ -108,15 +114,25 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions = {}): Web
     socket = ws;
     ws.onopen = () => {
       if (socket !== ws) return;
-      attempt = 0;
-      setConnected(true);
+      const auth: AuthMessage = { auth: options.token };
+      try {
+        ws.send(JSON.stringify(auth));
+      } catch {
+        ws.close();
+      }
     };
     ws.onmessage = (event) => {
       if (socket !== ws || typeof event.data !== 'string') return;
       const msg = decodeServerMessage(event.data);
       if (!msg) return;
-      if ('push' in msg) {
+      if ('auth' in msg) {
+        attempt = 0;
+        setConnected(true);
+      } else if ('push' in msg) {
         for (const l of [...pushListeners]) l(msg.push);
+      } else if (msg.id === null) {
+        // The host could not read something this page sent: a bug here, worth a line in the console.
+        console.warn(`lbw: the workbench could not read a message: ${msg.result.error.message}`);
       } else {
         const resolve = pending.get(msg.id);
         if (!resolve) return;
@@ -126,11 +142,16 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions = {}): Web
     };
     // `error` is always followed by `close`; all the work happens there.
     ws.onerror = () => {};
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = null;
       failPending();
       setConnected(false);
+      if (event.code === WS_CLOSE_UNAUTHORIZED) {
+        closed = true;
+        options.onUnauthorized?.(event.reason);
+        return;
+      }
       scheduleReconnect();
     };
   }
@@ -140,7 +161,7 @@ export function createWebSocketBridge(options: WebSocketBridgeOptions = {}): Web
   return {
     invoke(name, input) {
       const ws = socket;
-      if (!ws || ws.readyState !== OPEN) return Promise.resolve({ ok: false, error: DISCONNECTED });
+      if (!ws || !connected || ws.readyState !== OPEN) return Promise.resolve({ ok: false, error: DISCONNECTED });
       const id = nextId++;
       const message: RequestMessage<CommandName> = { id, name, input };
       return new Promise((resolve) => {

@@ -1,7 +1,8 @@
 /**
  * The end-to-end harness: real HTTP backends on loopback, a workspace file in
  * a temp dir, `lbw serve` as its own child process, and Debian's Chromium
- * driven by playwright-core against the printed URL. Everything a test starts
+ * driven by playwright-core against the printed URL (the token in its
+ * fragment, `http://127.0.0.1:<port>/#token=…`). Everything a test starts
  * goes on a `Stack` and is stopped, newest first, when the test ends, pass or
  * fail; child processes are stopped by their pid, never by name.
  *
@@ -12,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { CommandName, CommandOutput, Result } from '../../core/contract';
 import type { WorkspaceInput } from '../../core/model/spec';
@@ -50,7 +51,7 @@ export function writeWorkspace(stack: Stack, workspace: WorkspaceInput): string 
 }
 
 export interface ServeProcess {
-  /** The printed URL, token included. */
+  /** The printed URL, the token in its fragment. */
   url: string;
   origin: string;
   port: number;
@@ -96,7 +97,7 @@ export async function startServe(stack: Stack, workspaceFile: string | null, opt
   const match = await waitFor(
     () => {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`lbw serve exited early (${child.exitCode ?? child.signalCode}):\n${output()}`);
-      return /(http:\/\/127\.0\.0\.1:(\d+))\/\?token=([A-Za-z0-9_-]+)/.exec(out);
+      return /(http:\/\/127\.0\.0\.1:(\d+))\/#token=([A-Za-z0-9_-]+)/.exec(out);
     },
     { timeoutMs: 60_000, intervalMs: 50, message: 'the URL line of lbw serve' },
   ).catch((e: Error) => {
@@ -116,9 +117,9 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   }
 }
 
-/** Runs one command against the core over its WebSocket, as the renderer would. */
+/** Runs one command against the core over its WebSocket, as the renderer would: the token in the first frame, then the request. */
 export async function invokeCore<K extends CommandName>(serve: ServeProcess, name: K, input: unknown): Promise<Result<CommandOutput<K>>> {
-  const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/ws?token=${serve.token}`);
+  const ws = new WebSocket(`ws://127.0.0.1:${serve.port}/ws`);
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -126,11 +127,13 @@ export async function invokeCore<K extends CommandName>(serve: ServeProcess, nam
     });
     return await new Promise<Result<CommandOutput<K>>>((resolve, reject) => {
       ws.on('message', (data: WebSocket.RawData) => {
-        const msg = JSON.parse(data.toString()) as { id?: number; result?: Result<CommandOutput<K>> };
+        const msg = JSON.parse(data.toString()) as { auth?: string; id?: number; result?: Result<CommandOutput<K>> };
+        if (msg.auth === 'ok') ws.send(JSON.stringify({ id: 1, name, input }));
         if (msg.id === 1 && msg.result) resolve(msg.result);
       });
+      ws.once('close', (code, reason) => reject(new Error(`the socket closed before the reply: ${code} ${reason.toString()}`)));
       ws.once('error', reject);
-      ws.send(JSON.stringify({ id: 1, name, input }));
+      ws.send(JSON.stringify({ auth: serve.token }));
     });
   } finally {
     ws.terminate();
@@ -139,6 +142,8 @@ export async function invokeCore<K extends CommandName>(serve: ServeProcess, nam
 
 export interface BrowserSession {
   browser: Browser;
+  /** The page's context: more pages opened in it (openPage) share its cookies and storage partition. */
+  context: BrowserContext;
   page: Page;
   /**
    * Uncaught exceptions in the page, and requests of the page that failed or
@@ -151,6 +156,11 @@ export async function openBrowser(stack: Stack, url: string): Promise<BrowserSes
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
   stack.defer('close chromium', () => browser.close());
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return { browser, context, ...(await openPage(context, url)) };
+}
+
+/** Another page in the same context (same cookies, same browser), on `url`, watched for errors like the first. */
+export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; pageErrors: string[] }> {
   const page = await context.newPage();
   page.setDefaultTimeout(UI_WAIT_MS);
   const pageErrors: string[] = [];
@@ -161,7 +171,7 @@ export async function openBrowser(stack: Stack, url: string): Promise<BrowserSes
   });
   const res = await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
   if (res?.status() !== 200) throw new Error(`GET ${url} answered ${res?.status()}`);
-  return { browser, page, pageErrors };
+  return { page, pageErrors };
 }
 
 export interface E2E extends BrowserSession {

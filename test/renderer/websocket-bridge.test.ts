@@ -1,29 +1,42 @@
 // @vitest-environment node
 /**
- * The WebSocket bridge against a real `ws` server on loopback: request/reply
- * matching, pushes, disconnect handling and reconnection.
+ * The WebSocket bridge against a real `ws` server on loopback: the token in
+ * the first frame, request/reply matching, pushes, disconnect handling and
+ * reconnection, and a refused token.
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Push } from '../../core/contract';
-import { decodeClientMessage, type ServerMessage } from '../../core/contract/wire';
+import { decodeAuthMessage, decodeClientMessage, WS_CLOSE_UNAUTHORIZED, type ServerMessage } from '../../core/contract/wire';
 import { createWebSocketBridge, websocketUrl, type WebSocketBridge } from '../../renderer/bridge/websocket';
 
 let server: WebSocketServer;
 let url: string;
 let bridge: WebSocketBridge | undefined;
 const requests: { url: string | undefined; id: number | null; name?: string; input?: unknown }[] = [];
+/** The first frame of every socket: the token the bridge presented. */
+const auths: (string | undefined)[] = [];
 
 const send = (ws: WebSocket, msg: ServerMessage | string) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
 
 beforeEach(async () => {
   requests.length = 0;
+  auths.length = 0;
   server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws?token=t0k`;
+  url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
   server.on('connection', (ws, req) => {
+    let authed = false;
     ws.on('message', (data) => {
+      if (!authed) {
+        // As lbw serve does: the token first, then requests.
+        const token = decodeAuthMessage(String(data));
+        auths.push(token);
+        if (token !== 't0k') return ws.close(WS_CLOSE_UNAUTHORIZED, 'unauthorized: wrong token');
+        authed = true;
+        return send(ws, { auth: 'ok' });
+      }
       const msg = decodeClientMessage(String(data));
       if ('error' in msg) {
         requests.push({ url: req.url, id: msg.id });
@@ -51,7 +64,7 @@ afterEach(async () => {
 });
 
 function connect(): Promise<WebSocketBridge> {
-  const b = createWebSocketBridge({ url, WebSocket, initialDelayMs: 20, maxDelayMs: 100 });
+  const b = createWebSocketBridge({ url, token: 't0k', WebSocket, initialDelayMs: 20, maxDelayMs: 100 });
   bridge = b;
   return new Promise((resolve) => {
     const off = b.onConnection((up) => {
@@ -80,23 +93,23 @@ function nextConnection(b: WebSocketBridge, want: boolean): Promise<void> {
 }
 
 describe('websocketUrl', () => {
-  it('derives ws(s)://host/ws?token= from the page location', () => {
-    expect(websocketUrl({ protocol: 'http:', host: '127.0.0.1:7070', search: '?token=abc' })).toBe('ws://127.0.0.1:7070/ws?token=abc');
-    expect(websocketUrl({ protocol: 'https:', host: 'h:1', search: '?x=1&token=a%2Bb' })).toBe('wss://h:1/ws?token=a%2Bb');
-    expect(websocketUrl({ protocol: 'http:', host: 'h', search: '' })).toBe('ws://h/ws?token=');
+  it('derives ws(s)://host/ws from the page location, with no token in it', () => {
+    expect(websocketUrl({ protocol: 'http:', host: '127.0.0.1:7070' })).toBe('ws://127.0.0.1:7070/ws');
+    expect(websocketUrl({ protocol: 'https:', host: 'h:1' })).toBe('wss://h:1/ws');
   });
 });
 
 describe('WebSocket bridge', () => {
-  it('matches replies to requests by id and sends the token', async () => {
+  it('presents the token in the first frame, then matches replies to requests by id', async () => {
     const b = await connect();
     const [list, strategies] = await Promise.all([b.invoke('services:list', {}), b.invoke('strategies:list', {})]);
     expect(list).toEqual({ ok: true, value: [] });
     expect(strategies).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'none' } });
     expect(requests.map((r) => [r.name, r.input, r.url])).toEqual([
-      ['services:list', {}, '/ws?token=t0k'],
-      ['strategies:list', {}, '/ws?token=t0k'],
+      ['services:list', {}, '/ws'],
+      ['strategies:list', {}, '/ws'],
     ]);
+    expect(auths).toEqual(['t0k']);
     expect(new Set(requests.map((r) => r.id)).size).toBe(2);
   });
 
@@ -144,11 +157,22 @@ describe('WebSocket bridge', () => {
     await new Promise((r) => setTimeout(r, 150)); // a few refused attempts
     server = new WebSocketServer({ host: '127.0.0.1', port });
     server.on('connection', (ws) => ws.on('message', (d) => {
+      if (decodeAuthMessage(String(d)) !== undefined) return send(ws, { auth: 'ok' });
       const msg = decodeClientMessage(String(d));
       if (!('error' in msg)) send(ws, { id: msg.id, result: { ok: true, value: [] } });
     }));
     await nextConnection(b, true);
     expect(await b.invoke('services:list', {})).toEqual({ ok: true, value: [] });
+  });
+
+  it('stops and says so when the host refuses the token', async () => {
+    let reason: string | undefined;
+    const b = createWebSocketBridge({ url, token: 'stale', WebSocket, initialDelayMs: 20, maxDelayMs: 100, onUnauthorized: (r) => (reason = r) });
+    bridge = b;
+    await expect.poll(() => reason).toBe('unauthorized: wrong token');
+    await new Promise((r) => setTimeout(r, 150)); // no reconnect attempts follow
+    expect(auths).toEqual(['stale']);
+    expect(await b.invoke('services:list', {})).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'disconnected' } });
   });
 
   it('stops for good on close()', async () => {
