@@ -1,6 +1,7 @@
 /** `lbw run`: the balancer headless, with a live table on a terminal and log lines elsewhere. */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { exposureWarnings } from '../core/config/exposure';
 import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file';
 import { LbError } from '../core/model/errors';
 import type { WorkspaceSpec } from '../core/model/spec';
@@ -49,6 +50,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } else {
     workspace = parseWorkspace(workspaceFromFlags(values, positionals));
   }
+
+  for (const w of exposureWarnings(workspace)) io.err.write(`lbw run: warning: ${w.message}\n`);
 
   const workbench = new Workbench({ workspace, path, tickMs, graceMs });
   const live = Boolean(io.out.isTTY) && !values.plain;

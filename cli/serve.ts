@@ -8,6 +8,7 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { exposureWarnings } from '../core/config/exposure';
 import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file';
 import { createDemo, type DemoFleet } from '../core/demo';
 import type { WorkspaceSpec } from '../core/model/spec';
@@ -63,9 +64,22 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   }
 
   // The Workbench owns the demo fleet: `demo:*` commands act on it, and it stops with the Workbench.
+  // One warning per service and address beyond loopback: at start, and when an edit moves a service there.
+  const warned = new Set<string>();
+  const warnExposure = (ws: WorkspaceSpec) => {
+    for (const w of exposureWarnings(ws)) {
+      const key = `${w.service}\n${w.listen}`;
+      if (warned.has(key)) continue;
+      warned.add(key);
+      io.err.write(`lbw serve: warning: ${w.message}\n`);
+    }
+  };
+  warnExposure(workspace);
+
   const workbench = new Workbench({ workspace, path, tickMs, demo: fleet });
   workbench.subscribe((push) => {
     if (push.channel === 'event' && push.event.type !== 'config:changed') io.out.write(`${describeEvent(push.event)}\n`);
+    if (push.channel === 'event' && push.event.type === 'config:changed') warnExposure(workbench.getWorkspace());
   });
   let browserHost: Awaited<ReturnType<typeof startBrowserHost>>;
   try {

@@ -1,6 +1,6 @@
 /** Checks a service's strategy name and options against the registry, as path-named lines. */
 import type { Protocol } from '../model/spec';
-import { formatIssues } from '../model/validate';
+import { formatIssues, safeParseWithHints } from '../model/validate';
 import { findStrategy, listStrategies } from '../strategies/registry';
 
 export function strategyOptionIssues(name: string, options: unknown, protocol: Protocol, prefix: string): string[] {
@@ -12,6 +12,6 @@ export function strategyOptionIssues(name: string, options: unknown, protocol: P
   if (protocol === 'tcp' && !def.layer4) {
     return [`${prefix}.strategy: "${name}" does not apply to tcp services`];
   }
-  const parsed = def.options.safeParse(options ?? {});
+  const parsed = safeParseWithHints(def.options, options ?? {});
   return parsed.success ? [] : formatIssues(parsed.error, ['strategyOptions']).map((line) => `${prefix}.${line}`);
 }

@@ -2,29 +2,53 @@
  * Workspace files: read, validate, write. Reading never throws a stack at the
  * user: every failure is an LbError with a code and one line per problem.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { LbError } from '../model/errors';
-import { WorkspaceSchema, type WorkspaceSpec } from '../model/spec';
-import { formatIssues } from '../model/validate';
+import { WorkspaceSchema, type Protocol, type WorkspaceSpec } from '../model/spec';
+import { formatIssues, safeParseWithHints } from '../model/validate';
+import { safeWriteFile } from './safe-write';
+import { schemaReference } from './schema-ref';
 import { strategyOptionIssues } from './strategy-issues';
 
-/** Published beside the project so editors can autocomplete workspace files. */
-export const WORKSPACE_SCHEMA_URL = 'https://lb-workbench.dev/schema/workspace.schema.json';
+export { workspaceJsonSchema } from './json-schema';
 
-/** Validates a parsed workspace: the schema, then each service's strategy and its options. */
+/** A workspace file larger than this is not read (nor taken for one of ours when saving over it). */
+const MAX_WORKSPACE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Validates a parsed workspace: the schema (every object strict, so a typo is
+ * an error naming the key meant), then each service's strategy and its options.
+ */
 export function parseWorkspace(value: unknown): WorkspaceSpec {
-  const parsed = WorkspaceSchema.safeParse(value);
+  const parsed = safeParseWithHints(WorkspaceSchema, value);
   const issues = parsed.success ? [] : formatIssues(parsed.error);
-  if (parsed.success) {
-    parsed.data.services.forEach((svc, i) => {
-      issues.push(...strategyOptionIssues(svc.strategy, svc.strategyOptions, svc.protocol, `services[${i}]`));
-    });
-  }
+  const services = parsed.success ? parsed.data.services : namedStrategies(value);
+  services.forEach((svc, i) => {
+    if (svc) issues.push(...strategyOptionIssues(svc.strategy, svc.strategyOptions, svc.protocol, `services[${i}]`));
+  });
   if (issues.length > 0 || !parsed.success) {
     throw new LbError('CONFIG_INVALID', `invalid workspace: ${issues.join('; ')}`, issues);
   }
   return parsed.data;
+}
+
+/**
+ * When the schema failed, the services that name their strategy and protocol
+ * plainly, so their options are checked in the same pass and every problem is
+ * listed at once (a service without a valid `strategy` is left out: its
+ * options would be judged against a strategy the user did not mean).
+ */
+function namedStrategies(value: unknown): Array<{ strategy: string; strategyOptions: unknown; protocol: Protocol } | undefined> {
+  const services = (value as { services?: unknown } | null)?.services;
+  if (!Array.isArray(services)) return [];
+  return services.map((raw: unknown) => {
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const s = raw as Record<string, unknown>;
+    const protocol = s.protocol ?? 'http';
+    if (typeof s.strategy !== 'string' || (protocol !== 'http' && protocol !== 'tcp')) return undefined;
+    return { strategy: s.strategy, strategyOptions: s.strategyOptions ?? {}, protocol };
+  });
 }
 
 /** Parses JSON text; a syntax error names the line and column. */
@@ -48,8 +72,9 @@ export function parseWorkspaceText(text: string, source = 'workspace'): Workspac
 export async function loadWorkspaceFile(path: string): Promise<WorkspaceSpec> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readCapped(path);
   } catch (err) {
+    if (err instanceof LbError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new LbError('IO_ERROR', `cannot read ${path}: ${why}`);
@@ -57,27 +82,57 @@ export async function loadWorkspaceFile(path: string): Promise<WorkspaceSpec> {
   return parseWorkspaceText(text, path);
 }
 
-/** Writes atomically (temp file, then rename) so a crash never leaves half a file. */
-export async function saveWorkspaceFile(path: string, spec: WorkspaceSpec): Promise<void> {
-  const text = `${JSON.stringify(toFileShape(spec), null, 2)}\n`;
-  const tmp = `${path}.${process.pid}.tmp`;
+export interface SaveWorkspaceOptions {
+  /** The user confirmed replacing a file lbw did not write. */
+  overwrite?: boolean | undefined;
+  /** The file this workbench opened or last saved: lbw's own, replaced without asking. */
+  current?: string | undefined;
+}
+
+/**
+ * Writes a workspace under the safe-write rule (./safe-write): a .json file,
+ * atomically, never through a symlink. An existing file is replaced without
+ * asking only if it is lbw's: the workbench's current file, or one that
+ * validates as a workspace (a saved workspace is exactly that); anything
+ * else needs `overwrite`.
+ */
+export async function saveWorkspaceFile(path: string, spec: WorkspaceSpec, options: SaveWorkspaceOptions = {}): Promise<void> {
+  const text = `${JSON.stringify(toFileShape(spec, path), null, 2)}\n`;
+  await safeWriteFile(path, text, {
+    what: 'a workspace',
+    extensions: ['.json'],
+    overwrite: options.overwrite,
+    ours: async (target) => (options.current !== undefined && resolve(options.current) === target) || (await isWorkspaceFile(target)),
+  });
+}
+
+/** Whether the file holds a valid workspace. */
+export async function isWorkspaceFile(path: string): Promise<boolean> {
   try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    throw new LbError('IO_ERROR', `cannot write ${path}: ${(err as Error).message}`);
+    parseWorkspaceText(await readCapped(path));
+    return true;
+  } catch {
+    return false;
   }
 }
 
-/** The workspace as written to disk: the schema reference first. */
-function toFileShape(spec: WorkspaceSpec): WorkspaceSpec {
+/** The workspace as written to disk: the schema reference (./schema-ref) first, when there is a schema to point at. */
+function toFileShape(spec: WorkspaceSpec, path: string): WorkspaceSpec {
   const { $schema: _ignored, ...rest } = spec;
-  return { $schema: WORKSPACE_SCHEMA_URL, ...rest };
+  const ref = schemaReference(path);
+  return ref === undefined ? rest : { $schema: ref, ...rest };
 }
 
-/** The JSON Schema of the workspace format, for editors (written to schema/workspace.schema.json). */
-export function workspaceJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(WorkspaceSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** A file's text, refusing one too large to be a workspace before reading it all. */
+async function readCapped(path: string): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > MAX_WORKSPACE_BYTES) throw new LbError('CONFIG_INVALID', `${path}: too large for a workspace (${size} bytes, at most ${MAX_WORKSPACE_BYTES})`);
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 function describeJsonError(text: string, err: unknown): string {

@@ -44,7 +44,13 @@ export const commandInputs = {
   'workspace:get': z.object({}),
   'workspace:replace': z.object({ workspace: z.unknown() }),
   'workspace:open': z.object({ path: z.string().min(1, 'give a file path') }),
-  'workspace:save': z.object({ path: z.string().min(1).optional() }),
+  /**
+   * Writes the workspace (to `path`, or to the file it came from) as a .json
+   * file, atomically, never through a symlink. An existing file lbw did not
+   * write is replaced only with `overwrite: true` (the user confirmed it);
+   * CONFLICT otherwise.
+   */
+  'workspace:save': z.strictObject({ path: z.string().min(1).optional(), overwrite: z.boolean().optional() }),
   'services:list': z.object({}),
   'services:add': z.object({ service: z.unknown() }),
   'services:update': z.object({
@@ -114,8 +120,13 @@ export const commandInputs = {
   'drills:status': z.object({}),
   /** The last finished drill's report, or null. */
   'drills:report': z.object({}),
-  /** Writes the last report as JSON, or as one self-contained HTML page (inline CSS and SVG). */
-  'drills:export': z.object({ format: z.enum(['json', 'html']), path: z.string().min(1, 'give a file path') }),
+  /**
+   * Writes the last report as JSON, or as one self-contained HTML page (inline
+   * CSS and SVG), to a .json or .html file as the format says, under the same
+   * rules as workspace:save: an existing file that is not a report lbw wrote
+   * is replaced only with `overwrite: true`.
+   */
+  'drills:export': z.strictObject({ format: z.enum(['json', 'html']), path: z.string().min(1, 'give a file path'), overwrite: z.boolean().optional() }),
 } as const;
 
 // Re-exported so UIs can validate as the user types with the core's own rules.

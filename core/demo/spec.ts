@@ -13,7 +13,7 @@ const DemoNameSchema = z
 
 const ColourSchema = z.string().regex(/^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$/, 'must be a CSS hex colour such as #4e79a7');
 
-export const DemoBackendSpecSchema = z.object({
+export const DemoBackendSpecSchema = z.strictObject({
   name: DemoNameSchema,
   colour: ColourSchema.default('#4e79a7'),
   latency: LatencySchema.prefault({}),

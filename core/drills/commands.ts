@@ -2,14 +2,13 @@
  * The drills commands: drills are saved in the workspace (list, save,
  * remove); one runs at a time (run, stop, status); the last report is kept
  * (report) and can be written as JSON or as a self-contained HTML page
- * (export).
+ * (export, under the safe-write rule: see ./export).
  */
-import { writeFile } from 'node:fs/promises';
 import type { CommandContext, Handlers } from '../command-context';
 import type { DemoLab } from '../demo/commands';
 import type { LoadRunner } from '../demo/load-runner';
 import { LbError } from '../model/errors';
-import { reportHtml } from './html';
+import { exportReport } from './export';
 import type { DrillReport, DrillStatus } from './report';
 import { DrillRun } from './run';
 import type { DrillSpec } from './spec';
@@ -88,16 +87,11 @@ export function drillCommands(
     },
     'drills:status': () => runner.status(),
     'drills:report': () => runner.report(),
-    'drills:export': async ({ format, path }) => {
+    'drills:export': async ({ format, path, overwrite }) => {
       const report = runner.report();
       if (!report) throw new LbError('NOT_FOUND', 'no drill has finished yet: run one first');
-      const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportHtml(report);
-      try {
-        await writeFile(path, text, 'utf8');
-      } catch (err) {
-        throw new LbError('IO_ERROR', `cannot write ${path}: ${(err as Error).message}`);
-      }
-      return { path, format, bytes: Buffer.byteLength(text) };
+      const bytes = await exportReport(report, format, path, overwrite);
+      return { path, format, bytes };
     },
   };
 }

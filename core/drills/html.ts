@@ -6,6 +6,9 @@
  */
 import type { DrillReport, DrillSample, MethodOutcomes } from './report';
 
+/** The generator marker every exported report carries (here as a <meta>), so lbw knows the file for its own when exporting over it. */
+export const REPORT_GENERATOR = 'LB Workbench drill report';
+
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 const CSS = `
@@ -61,7 +64,7 @@ export function reportHtml(r: DrillReport): string {
   const methods = Object.entries(r.requests.byMethod);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drill ${esc(r.drill)}: ${r.verdict.clean ? 'clean' : 'not clean'}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${CSS}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><meta name="generator" content="${REPORT_GENERATOR}"><style>${CSS}</style></head>
 <body>
 <h1>Drill “${esc(r.drill)}” on service ${esc(r.service)}</h1>
 <p class="sub">${esc(new Date(r.startedAt).toISOString())} · ${(r.durationMs / 1000).toFixed(1)} s · ${esc(r.result)} · ${r.load.rate} req/s offered, ${r.load.achievedRate} req/s sent${r.description ? ` · ${esc(r.description)}` : ''}</p>

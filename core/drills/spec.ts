@@ -13,7 +13,7 @@ import { LoadKeySchema, LOAD_MAX_DURATION_MS, RequestMixEntrySchema } from '../d
 import { FaultListSchema } from '../faults/spec';
 
 /** The load a drill puts on its service: an open loop (the offered rate does not drop when answers fail). */
-export const DrillLoadSchema = z.object({
+export const DrillLoadSchema = z.strictObject({
   rate: z.number().positive().max(20_000).default(200).describe('Requests per second.'),
   requests: z
     .array(RequestMixEntrySchema)
@@ -33,19 +33,19 @@ const service = z.string().min(1).optional().describe("The backend's service; de
 const backend = z.string().min(1).describe('A backend by name or id.');
 
 export const DrillStepSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('kill'), atMs: at, service, backend }).describe('Stops a demo backend; any other backend gets a 100% down fault.'),
-  z.object({ action: z.literal('revive'), atMs: at, service, backend }).describe('Undoes a kill.'),
-  z.object({ action: z.literal('fault'), atMs: at, service, backend, faults: FaultListSchema.min(1) }).describe("Sets the backend's faults."),
-  z.object({ action: z.literal('heal'), atMs: at, service, backend: backend.optional() }).describe('Clears faults: of one backend, or of the whole service.'),
-  z.object({ action: z.literal('weight'), atMs: at, service, backend, weight: z.number().int().min(1).max(1000) }),
+  z.strictObject({ action: z.literal('kill'), atMs: at, service, backend }).describe('Stops a demo backend; any other backend gets a 100% down fault.'),
+  z.strictObject({ action: z.literal('revive'), atMs: at, service, backend }).describe('Undoes a kill.'),
+  z.strictObject({ action: z.literal('fault'), atMs: at, service, backend, faults: FaultListSchema.min(1) }).describe("Sets the backend's faults."),
+  z.strictObject({ action: z.literal('heal'), atMs: at, service, backend: backend.optional() }).describe('Clears faults: of one backend, or of the whole service.'),
+  z.strictObject({ action: z.literal('weight'), atMs: at, service, backend, weight: z.number().int().min(1).max(1000) }),
   // The values of AdminStateSchema (model/spec imports this file, so it cannot be imported here).
-  z.object({ action: z.literal('state'), atMs: at, service, backend, state: z.enum(['active', 'drain', 'disabled']) }),
+  z.strictObject({ action: z.literal('state'), atMs: at, service, backend, state: z.enum(['active', 'drain', 'disabled']) }),
 ]);
 export type DrillStep = z.infer<typeof DrillStepSchema>;
 export type DrillAction = DrillStep['action'];
 
 export const DrillSchema = z
-  .object({
+  .strictObject({
     name: z
       .string()
       .min(1, 'must not be empty')

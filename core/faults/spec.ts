@@ -16,7 +16,7 @@ const common = {
   toxicity: z.number().min(0).max(1).default(1).describe('Share of requests or TCP connections (and health probes) it applies to, 0..1.'),
 };
 
-export const LatencyFaultSchema = z.object({
+export const LatencyFaultSchema = z.strictObject({
   type: z.literal('latency'),
   ...common,
   ms: z.number().int().min(0).max(60_000).describe('Delay added before the request is forwarded (TCP: before the connect to the backend).'),
@@ -25,13 +25,13 @@ export const LatencyFaultSchema = z.object({
   perChunk: z.boolean().optional().describe('TCP only: delay every forwarded chunk, both directions, instead of the connect (jitter drawn per chunk).'),
 });
 
-export const ErrorFaultSchema = z.object({
+export const ErrorFaultSchema = z.strictObject({
   type: z.literal('error'),
   ...common,
   status: z.number().int().min(400).max(599).default(503).describe('The proxy answers this status on the backend’s behalf.'),
 });
 
-export const ResetFaultSchema = z.object({
+export const ResetFaultSchema = z.strictObject({
   type: z.literal('reset'),
   ...common,
   when: z
@@ -50,29 +50,29 @@ export const ResetFaultSchema = z.object({
     .describe('mid-body: body bytes let through (never the whole body); after-bytes: backend-to-client bytes let through.'),
 });
 
-export const HangFaultSchema = z.object({
+export const HangFaultSchema = z.strictObject({
   type: z.literal('hang'),
   ...common,
 });
 
-export const BandwidthFaultSchema = z.object({
+export const BandwidthFaultSchema = z.strictObject({
   type: z.literal('bandwidth'),
   ...common,
   kibPerSec: z.number().positive().max(1024 * 1024).describe('Response bytes per second, in KiB (TCP: each direction).'),
 });
 
-export const DownFaultSchema = z.object({
+export const DownFaultSchema = z.strictObject({
   type: z.literal('down'),
   ...common,
 });
 
 /** Layer 4's name for a hang: the client is accepted and then nothing is connected or forwarded. */
-export const BlackholeFaultSchema = z.object({
+export const BlackholeFaultSchema = z.strictObject({
   type: z.literal('blackhole'),
   ...common,
 });
 
-export const SlowCloseFaultSchema = z.object({
+export const SlowCloseFaultSchema = z.strictObject({
   type: z.literal('slow-close'),
   ...common,
   ms: z.number().int().min(0).max(60_000).describe('TCP only: a FIN from either side is passed on this much later.'),

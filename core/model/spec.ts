@@ -45,7 +45,7 @@ export const BackendUrlSchema = z.string().superRefine((value, ctx) => {
   }
 });
 
-export const BackendSpecSchema = z.object({
+export const BackendSpecSchema = z.strictObject({
   url: BackendUrlSchema.describe('Where the backend listens: http://host:port for HTTP, tcp://host:port for TCP.'),
   name: NameSchema.optional().describe('Shown in the UI and logs; defaults to host:port.'),
   weight: z.number().int('must be a whole number').min(1).max(1000).default(1).describe('Relative share of traffic for weighted strategies.'),
@@ -72,7 +72,7 @@ function expectProblem(value: string): string | undefined {
   }
 }
 
-export const HealthCheckSchema = z.object({
+export const HealthCheckSchema = z.strictObject({
   type: z.enum(['http', 'tcp']).default('http').describe('http requests a path; tcp opens a connection (and, with send/expect, exchanges a greeting). Backends with tcp:// URLs are always checked over tcp.'),
   path: z.string().startsWith('/', 'must start with /').default('/health'),
   expectStatus: z.string().regex(STATUS_RANGE, 'must be statuses or ranges such as 200-399 or 200,204').default('200-399'),
@@ -100,7 +100,7 @@ export const HealthCheckSchema = z.object({
 });
 export type HealthCheckSpec = z.infer<typeof HealthCheckSchema>;
 
-export const PassiveHealthSchema = z.object({
+export const PassiveHealthSchema = z.strictObject({
   enabled: z.boolean().default(true),
   consecutive5xx: z.number().int().min(1).max(1000).default(5).describe('Consecutive 5xx responses that eject a backend.'),
   consecutiveErrors: z.number().int().min(1).max(1000).default(5).describe('Consecutive connect errors, resets or timeouts that eject a backend.'),
@@ -111,7 +111,7 @@ export const PassiveHealthSchema = z.object({
 });
 export type PassiveHealthSpec = z.infer<typeof PassiveHealthSchema>;
 
-export const RetrySchema = z.object({
+export const RetrySchema = z.strictObject({
   attempts: z.number().int().min(1).max(10).default(3).describe('Total tries per request, the first included.'),
   retryNonIdempotent: z.boolean().default(false).describe('Also retry POST and PATCH after they were sent. Off by default: they may run twice.'),
   onStatus: z
@@ -127,7 +127,7 @@ export const RetrySchema = z.object({
 });
 export type RetrySpec = z.infer<typeof RetrySchema>;
 
-export const TimeoutsSchema = z.object({
+export const TimeoutsSchema = z.strictObject({
   connectMs: z.number().int().min(1).max(600_000).default(2_000).describe('Time to connect to a backend (and finish its TLS handshake).'),
   responseMs: z.number().int().min(1).max(3_600_000).default(30_000).describe('Time to wait for the response headers, from the last request byte sent.'),
   idleMs: z
@@ -148,7 +148,7 @@ export const TimeoutsSchema = z.object({
 export type TimeoutsSpec = z.infer<typeof TimeoutsSchema>;
 
 /** How an HTTP service talks to https:// backends; the proxy and the health checker use the same settings. */
-export const TlsSchema = z.object({
+export const TlsSchema = z.strictObject({
   verify: z.boolean().default(true).describe("Verify the backends' certificates (false accepts self-signed ones; only for local development)."),
   ca: z.string().min(1, 'must not be empty').optional().describe('A PEM file of certificate authorities to trust for the backends, such as a local development CA.'),
   servername: z.string().min(1, 'must not be empty').max(253).optional().describe('The server name (SNI) sent and verified instead of the host in the backend URL.'),
@@ -157,7 +157,7 @@ export type TlsSpec = z.infer<typeof TlsSchema>;
 
 export const MAX_HEADER_BYTES_LIMIT = 256 * 1024;
 
-export const LimitsSchema = z.object({
+export const LimitsSchema = z.strictObject({
   maxHeaderBytes: z
     .number()
     .int()
@@ -169,7 +169,7 @@ export const LimitsSchema = z.object({
 export type LimitsSpec = z.infer<typeof LimitsSchema>;
 
 export const ServiceSpecSchema = z
-  .object({
+  .strictObject({
     name: NameSchema,
     protocol: ProtocolSchema.default('http'),
     listen: ListenSchema.describe('host:port to listen on. 127.0.0.1 keeps it on this machine.'),
@@ -213,7 +213,7 @@ export type ServiceSpec = z.infer<typeof ServiceSpecSchema>;
 export type ServiceInput = z.input<typeof ServiceSpecSchema>;
 
 export const WorkspaceSchema = z
-  .object({
+  .strictObject({
     $schema: z.string().optional(),
     name: z.string().max(128).optional(),
     services: z.array(ServiceSpecSchema).default([]),

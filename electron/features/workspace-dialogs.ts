@@ -16,8 +16,9 @@ export function workspaceDialogs(dialog: Dialog, workbench: Workbench, last: Las
     else await dialog.showMessageBox(options);
   };
 
+  // The save dialog has asked before replacing an existing file, so the save is confirmed.
   const saveTo = async (path: string) => {
-    const res = await workbench.invoke('workspace:save', { path });
+    const res = await workbench.invoke('workspace:save', { path, overwrite: true });
     if (res.ok) await last.write(res.value.path);
     else await report('Could not save the workspace', res.error.message);
   };
@@ -40,7 +41,8 @@ export function workspaceDialogs(dialog: Dialog, workbench: Workbench, last: Las
     },
     async saveWorkspaceAs() {
       const win = window();
-      const options = { filters: FILTERS, defaultPath: 'workspace.json' };
+      // Linux asks before replacing a file only when told to (macOS and Windows always ask).
+      const options = { filters: FILTERS, defaultPath: 'workspace.json', properties: ['showOverwriteConfirmation' as const] };
       const choice = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       if (!choice.canceled && choice.filePath) await saveTo(choice.filePath);
     },

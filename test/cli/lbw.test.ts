@@ -64,6 +64,60 @@ describe('lbw validate', () => {
   });
 });
 
+describe('lbw validate: strict keys', () => {
+  it('names each unknown key with its path and the key meant, and exits 2', async () => {
+    const file = join(dir, 'typos.json');
+    const service = {
+      name: 'api',
+      listen: '127.0.0.1:8080',
+      stratgey: 'random',
+      helthCheck: { path: '/health' },
+      backends: [{ url: 'http://127.0.0.1:3001', wieght: 2 }],
+      retries: { retryNonIdempotant: true },
+    };
+    await writeFile(file, JSON.stringify({ services: [service] }));
+    const run = lbw('validate', file);
+    expect(await run.exit).toBe(2);
+    expect(run.err()).toBe(
+      `${file}: 4 problem(s)\n` +
+        '  services[0].backends[0].wieght: unknown key (did you mean weight?)\n' +
+        '  services[0].retries.retryNonIdempotant: unknown key (did you mean retryNonIdempotent?)\n' +
+        '  services[0].stratgey: unknown key (did you mean strategy?)\n' +
+        '  services[0].helthCheck: unknown key (did you mean healthCheck?)\n',
+    );
+  });
+});
+
+describe('non-loopback listen addresses', () => {
+  // 192.0.2.1 (TEST-NET-1) is on no interface: the bind fails, so nothing is ever exposed, but the warning comes first.
+  const exposed = { services: [{ name: 'lan', listen: '192.0.2.1:0', backends: [{ url: 'http://127.0.0.1:1' }] }] };
+  const line = 'warning: service "lan" listens on 192.0.2.1:0: an address other machines may reach (use 127.0.0.1:0 to keep it on this machine)\n';
+
+  it('lbw run warns on stderr, naming the service and the address', async () => {
+    const file = join(dir, 'exposed-run.json');
+    await writeFile(file, JSON.stringify(exposed));
+    const run = lbw('run', file, '--plain');
+    expect(await run.exit).toBe(2);
+    expect(run.err()).toBe(`lbw run: ${line}lbw run: cannot listen on 192.0.2.1:0: listen EADDRNOTAVAIL: address not available 192.0.2.1\n`);
+
+    const local = lbw('run', '--listen', '127.0.0.1:0', '--name', 'api', 'http://127.0.0.1:1');
+    await waitFor(() => /api listening on/.test(local.out()), { timeoutMs: 20_000 });
+    local.child.kill('SIGINT');
+    await local.exit;
+    expect(local.err()).not.toContain('warning');
+  });
+
+  it('lbw serve warns on stderr too', async () => {
+    const file = join(dir, 'exposed-serve.json');
+    await writeFile(file, JSON.stringify(exposed));
+    const run = lbw('serve', file, '--port', '0');
+    await waitFor(() => run.err().includes(line) || run.child.exitCode !== null, { timeoutMs: 20_000 });
+    expect(run.err().startsWith(`lbw serve: ${line}`)).toBe(true);
+    run.child.kill('SIGINT');
+    await run.exit;
+  });
+});
+
 describe('lbw run', () => {
   it('rejects bad flags and missing backends with one line and exit 2', async () => {
     const bogus = lbw('run', '--bogus');

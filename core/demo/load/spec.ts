@@ -46,7 +46,7 @@ const TargetSchema = z.string().superRefine((value, ctx) => {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export const RequestMixEntrySchema = z.object({
+export const RequestMixEntrySchema = z.strictObject({
   method: z.enum(LOAD_METHODS).default('GET'),
   path: z.string().startsWith('/', 'must start with /').max(2048).default('/'),
   weight: z.number().positive('must be more than 0').max(1_000_000).default(1),
@@ -55,7 +55,7 @@ export type RequestMixEntry = z.infer<typeof RequestMixEntrySchema>;
 
 /** Sends `<prefix><k>` with k uniform in 0..count-1, as a header or as a cookie, to exercise hash strategies. */
 export const LoadKeySchema = z
-  .object({
+  .strictObject({
     header: z.string().regex(TOKEN, 'must be a header name such as x-user').optional(),
     cookie: z.string().regex(TOKEN, 'must be a cookie name such as session').optional(),
     count: z.number().int().min(1).max(1_000_000).describe('K: how many distinct keys.'),
@@ -74,7 +74,7 @@ const common = {
   progressIntervalMs: z.number().int().min(50).max(10_000).default(500),
 };
 
-export const OpenLoopSchema = z.object({
+export const OpenLoopSchema = z.strictObject({
   mode: z.literal('open'),
   rate: z.number().positive().max(100_000).describe('Requests per second (after the ramp).'),
   rampFromRate: z.number().min(0).max(100_000).optional().describe('Start at this rate and rise linearly to `rate` over rampMs.'),
@@ -83,7 +83,7 @@ export const OpenLoopSchema = z.object({
   ...common,
 });
 
-export const ClosedLoopSchema = z.object({
+export const ClosedLoopSchema = z.strictObject({
   mode: z.literal('closed'),
   concurrency: z.number().int().min(1).max(1024).default(4).describe('Clients, each with one request outstanding.'),
   ...common,

@@ -4,7 +4,7 @@
  * The clients must see no failed GET and no POST sent twice, and the report
  * must say so; it exports as JSON and as a self-contained HTML page.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,7 +128,7 @@ describe('drills', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const json = await wb.invoke('drills:export', { format: 'json', path: join(dir, 'report.json') });
     expect(json.ok).toBe(true);
-    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual(report);
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toEqual({ generator: 'LB Workbench drill report', ...report });
     const html = await wb.invoke('drills:export', { format: 'html', path: join(dir, 'report.html') });
     expect(html.ok && html.value.bytes).toBeGreaterThan(1000);
     const page = await readFile(join(dir, 'report.html'), 'utf8');
@@ -139,6 +139,28 @@ describe('drills', () => {
     expect(page).toContain('kill bravo');
     // Self-contained: nothing to fetch.
     expect(page).not.toMatch(/<script|<link|\ssrc=|url\(/i);
+    expect(page).toContain('<meta name="generator" content="LB Workbench drill report">');
+
+    // The write rules: lbw's own reports are replaced, anything else needs overwrite: true.
+    expect((await wb.invoke('drills:export', { format: 'json', path: join(dir, 'report.json') })).ok).toBe(true);
+    expect((await wb.invoke('drills:export', { format: 'html', path: join(dir, 'report.html') })).ok).toBe(true);
+    const wrongExt = await wb.invoke('drills:export', { format: 'json', path: join(dir, 'report.html') });
+    expect(!wrongExt.ok && wrongExt.error).toEqual({ code: 'INPUT_INVALID', message: `cannot write ${join(dir, 'report.html')}: a JSON report is written to a .json file` });
+    const notes = join(dir, 'notes.html');
+    await writeFile(notes, '<p>my notes</p>\n');
+    const conflict = await wb.invoke('drills:export', { format: 'html', path: notes });
+    expect(!conflict.ok && conflict.error.code).toBe('CONFLICT');
+    expect(await readFile(notes, 'utf8')).toBe('<p>my notes</p>\n');
+    expect((await wb.invoke('drills:export', { format: 'html', path: notes, overwrite: true })).ok).toBe(true);
+    expect(await readFile(notes, 'utf8')).toBe(page);
+    const workspaceFile = join(dir, 'ws.json');
+    await writeFile(workspaceFile, JSON.stringify({ services: [] }));
+    const notAReport = await wb.invoke('drills:export', { format: 'json', path: workspaceFile });
+    expect(!notAReport.ok && notAReport.error.code).toBe('CONFLICT');
+    await symlink(join(dir, 'report.json'), join(dir, 'link.json'));
+    const viaLink = await wb.invoke('drills:export', { format: 'json', path: join(dir, 'link.json'), overwrite: true });
+    expect(!viaLink.ok && viaLink.error.code).toBe('INPUT_INVALID');
+    expect((await readdir(dir)).sort()).toEqual(['link.json', 'notes.html', 'report.html', 'report.json', 'ws.json']);
   });
 
   it('faults, heals, weights and states on the timeline, all put back at the end', async () => {
