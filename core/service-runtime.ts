@@ -65,6 +65,9 @@ export class ServiceRuntime {
         port,
         timeouts: this.spec.timeouts,
         retries: this.spec.retries,
+        limits: this.spec.limits,
+        tls: this.spec.tls,
+        rewriteRedirects: this.spec.rewriteRedirects,
         now: this.deps.now,
         random: this.deps.random,
         hooks: this.hooks(),
@@ -108,7 +111,7 @@ export class ServiceRuntime {
     this.spec = spec;
     this.setBackends(spec);
     this.configureHealth(spec);
-    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries });
+    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries, limits: spec.limits, tls: spec.tls, rewriteRedirects: spec.rewriteRedirects });
     this.tcp?.update({ timeouts: spec.timeouts, retries: spec.retries });
   }
 
@@ -236,6 +239,7 @@ export class ServiceRuntime {
         else this.resends.nonIdempotent++;
       },
       requestEnded: (outcome: AttemptOutcome & { noBackend?: boolean }) => counters.requestEnded(outcome),
+      tunnelTimedOut: (backend: Backend) => counters.connectionBroke(backend, 'timeout'),
     };
   }
 

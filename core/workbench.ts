@@ -80,7 +80,7 @@ export class Workbench {
     this.tickMs = options.tickMs ?? 500;
     this.dataPlane = options.dataPlane ?? true;
     this.graceMs = options.graceMs ?? 5_000;
-    this.stats = new StatsCollector({ tickMs: this.tickMs });
+    this.stats = new StatsCollector({ tickMs: this.tickMs, now: options.now ?? Date.now });
     this.deps = {
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,

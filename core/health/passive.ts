@@ -25,12 +25,14 @@
 import type { Backend } from '../model/backend';
 import type { PassiveHealthSpec } from '../model/spec';
 
-export type OutcomeError = 'refused' | 'reset' | 'timeout' | 'other';
+export type OutcomeError = 'refused' | 'reset' | 'timeout' | 'tls' | 'other';
 
 /** One request's result as the data plane saw it: a status, an error, or neither (a clean TCP session). */
 export interface RequestOutcome {
   status?: number;
   error?: OutcomeError;
+  /** With `error`: its reason, named in the ejection's cause (`tls: self-signed certificate`). */
+  detail?: string;
 }
 
 export interface Ejection {
@@ -70,7 +72,8 @@ interface State {
   fivexx: Streak;
   errors: Streak;
   lastStatus: number;
-  lastError: OutcomeError;
+  /** The last error's kind, with its reason when it adds one. */
+  lastError: string;
   ejections: number;
   ejectedUntil: number;
   /** When the backend last came back (or the back-off last decayed); the decay counts from here. */
@@ -140,7 +143,7 @@ export class OutlierDetector {
     if (!this.spec.enabled || !state || backend.ejected) return undefined;
     this.decay(backend, state, now);
     if (outcome.error) {
-      state.lastError = outcome.error;
+      state.lastError = outcome.detail && outcome.detail !== outcome.error ? `${outcome.error}: ${outcome.detail}` : outcome.error;
       const n = bump(state.errors, now, this.spec.windowMs);
       if (n >= this.spec.consecutiveErrors) return this.eject(backend, state, now, `${n} consecutive connect errors (last: ${outcome.error})`);
     } else if (outcome.status !== undefined && outcome.status >= 500) {

@@ -1,3 +1,5 @@
+import type { ErrorKind } from '../stats/types';
+
 /**
  * Stable error codes. They travel as data across IPC and WebSocket, so a UI
  * can react to a code without parsing the message.
@@ -14,6 +16,7 @@ export type ErrorCode =
   | 'LB_UPSTREAM_REFUSED'
   | 'LB_UPSTREAM_RESET'
   | 'LB_UPSTREAM_TIMEOUT'
+  | 'LB_UPSTREAM_TLS'
   | 'FORBIDDEN'
   | 'INTERNAL';
 
@@ -39,6 +42,11 @@ export class LbError extends Error {
   toData(): ErrorData {
     return this.issues ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
   }
+}
+
+/** The stable code of an upstream failure of each kind, as clients (`X-Lb-Error`) and UIs see it. */
+export function upstreamErrorCode(kind: ErrorKind): ErrorCode {
+  return kind === 'timeout' ? 'LB_UPSTREAM_TIMEOUT' : kind === 'refused' ? 'LB_UPSTREAM_REFUSED' : kind === 'tls' ? 'LB_UPSTREAM_TLS' : 'LB_UPSTREAM_RESET';
 }
 
 /** Any thrown value as ErrorData; unknown errors become INTERNAL without a stack. */

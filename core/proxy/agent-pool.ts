@@ -4,11 +4,13 @@
  * agent http-proxy sends `Connection: close` upstream on every request, so
  * each request would pay a TCP handshake and leave a TIME_WAIT socket behind;
  * given the URL as a string, it would parse it again on every request.
+ * An https:// backend's agent carries the service's TLS settings.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { parse, type Url } from 'node:url';
 import type { Backend } from '../model/backend';
+import { DEFAULT_UPSTREAM_TLS, tlsConnectOptions, type UpstreamTls } from './upstream-tls';
 
 const AGENT_OPTIONS: http.AgentOptions = {
   keepAlive: true,
@@ -28,27 +30,40 @@ export interface Upstream {
   /** What http-proxy itself would make of `href` (`url.parse`), frozen because every request shares it. */
   readonly target: Readonly<Url>;
   readonly agent: http.Agent;
+  /** https only: whether certificates are verified (http-proxy's `secure`). */
+  readonly secure: boolean;
+  /** The TLS settings' key the agent was made with. */
+  readonly tlsKey: string;
 }
 
 export class AgentPool {
   private readonly upstreams = new Map<string, Upstream>();
+  private tls: UpstreamTls = DEFAULT_UPSTREAM_TLS;
+
+  /**
+   * New TLS settings: https agents are remade on their next use. The old ones
+   * are dropped, not destroyed, so requests on them finish; their idle
+   * sockets close after the agent's timeout.
+   */
+  setTls(tls: UpstreamTls | undefined): void {
+    this.tls = tls ?? DEFAULT_UPSTREAM_TLS;
+  }
 
   /**
    * The backend's upstream, keyed by id and URL: remade when the URL changed
-   * (`Backend.update()` replaces it), with a new agent only when the scheme did.
+   * (`Backend.update()` replaces it), with a new agent only when the scheme
+   * (or, for https, the TLS settings) did.
    */
   get(backend: Backend): Upstream {
     const href = backend.url.href;
     const known = this.upstreams.get(backend.id);
-    if (known?.href === href) return known;
-    const tls = backend.url.protocol === 'https:';
+    const secure = backend.url.protocol === 'https:';
+    const tlsKey = secure ? this.tls.key : '';
+    if (known?.href === href && known.tlsKey === tlsKey) return known;
     let agent = known?.agent;
-    if (agent && agent instanceof https.Agent !== tls) {
-      agent.destroy();
-      agent = undefined;
-    }
-    agent ??= tls ? new https.Agent(AGENT_OPTIONS) : new http.Agent(AGENT_OPTIONS);
-    const upstream: Upstream = { href, target: Object.freeze(parse(href)), agent };
+    if (agent && (agent instanceof https.Agent !== secure || known?.tlsKey !== tlsKey || (secure && known?.href !== href))) agent = undefined;
+    agent ??= secure ? new https.Agent({ ...AGENT_OPTIONS, ...tlsConnectOptions(this.tls, backend.url.hostname) }) : new http.Agent(AGENT_OPTIONS);
+    const upstream: Upstream = { href, target: Object.freeze(parse(href)), agent, secure: secure && this.tls.rejectUnauthorized, tlsKey };
     this.upstreams.set(backend.id, upstream);
     return upstream;
   }

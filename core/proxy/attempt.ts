@@ -11,6 +11,12 @@
  * (no retry, or no backend left) or `discard()`s it and tries another backend.
  * Injected faults (core/faults) are drawn once per attempt and act here, so
  * that what they cause is reported exactly as the real failure would be.
+ *
+ * `Expect: 100-continue` goes to the backend: the body waits for its 100
+ * (passed on to the client) or, as curl does, for a short wait without one;
+ * a final answer that comes first reaches the client before any upload.
+ * Once the response began, a gap of `timeouts.idleMs` in its body ends it as
+ * a timeout.
  */
 import type http from 'node:http';
 import type { Readable, Transform } from 'node:stream';
@@ -21,9 +27,10 @@ import type { Backend } from '../model/backend';
 import type { ErrorKind, AttemptOutcome } from '../stats/types';
 import { Deadline, type Phase, type TimeoutOwner } from './deadline';
 import { downstreamResponseHeaders } from './hop-by-hop';
+import { clientOrigin, hasRedirectHeader, isHeaderOnly, rewriteRedirects } from './response-head';
 import type { ReplayBody } from './replay-body';
 import { CALL_KEY, CLIENT_CLOSED, noop, type ServiceContext } from './types';
-import { errorKind, timeoutError } from './upstream-errors';
+import { errorDetail, errorKind, timeoutError } from './upstream-errors';
 
 export type AttemptResult =
   | { kind: 'failed'; error: ErrorKind; bodySent: boolean; outcome: AttemptOutcome }
@@ -39,16 +46,18 @@ interface Held {
 
 /**
  * The body of a request without one, as http-proxy's `buffer` (the stream it
- * pipes upstream; all it calls is `pipe`): it ends the upstream request at
- * once, as piping the empty client request would a few ticks later, without
- * reading the client request or adding listeners to either.
+ * pipes upstream; all it calls is `pipe`): it reads nothing and adds no
+ * listeners; the attempt ends the upstream request itself once it has a
+ * socket (see `onProxyReq`), after setting the request target.
  */
 const NO_BODY = {
   pipe<T extends NodeJS.WritableStream>(dest: T): T {
-    dest.end();
     return dest;
   },
 };
+
+/** How long a body waits for the backend's `100 Continue` before it is sent anyway (curl waits 1 s too). */
+const CONTINUE_WAIT_MS = 1000;
 
 export class Attempt implements TimeoutOwner {
   private settled = false;
@@ -67,15 +76,23 @@ export class Attempt implements TimeoutOwner {
   private faultTimer: NodeJS.Timeout | undefined;
   private shapers: Transform[] = [];
   private held: Held | undefined;
+  /** The body waits for the backend's 100 Continue (or CONTINUE_WAIT_MS). */
+  private continueTimer: NodeJS.Timeout | undefined;
+  private bodyStarted = false;
   private resolve!: (r: AttemptResult) => void;
 
-  /** `body` is undefined for a request without one (nothing to keep: it can be sent again as it is). */
+  /**
+   * `body` is undefined for a request without one (nothing to keep: it can be
+   * sent again as it is). `expect` carries the request's 100-continue wish
+   * and whether the client was already told to go on (by an earlier attempt).
+   */
   constructor(
     private readonly ctx: ServiceContext,
     private readonly backend: Backend,
     private readonly req: http.IncomingMessage,
     private readonly res: http.ServerResponse,
     private readonly body: ReplayBody | undefined,
+    private readonly expect?: { clientContinued: boolean },
   ) {}
 
   run(): Promise<AttemptResult> {
@@ -93,10 +110,12 @@ export class Attempt implements TimeoutOwner {
     if (this.settled) return;
     const { connectMs } = this.ctx.timeouts();
     this.deadline.set('connect', connectMs, connectMs);
-    const { target, agent } = this.ctx.agents.get(this.backend);
+    const { target, agent, secure } = this.ctx.agents.get(this.backend);
     const body = this.body?.open();
+    // Request trailers follow the body; this runs before the pipe's own 'end' handler ends the upstream request.
+    body?.once('end', () => this.sendTrailers());
     // The headers already carry X-Forwarded-* (see forwarded.ts), so http-proxy's xfwd is off.
-    const options = { target, agent, selfHandleResponse: true, xfwd: false, buffer: body ?? NO_BODY, [CALL_KEY]: this };
+    const options = { target, agent, secure, selfHandleResponse: true, xfwd: false, buffer: body ?? NO_BODY, [CALL_KEY]: this };
     try {
       this.ctx.proxy.web(this.req, this.res, options as object, (err) => this.onProxyError(err));
     } catch (err) {
@@ -172,7 +191,17 @@ export class Attempt implements TimeoutOwner {
       return;
     }
     this.proxyReq = proxyReq;
+    // The request target as the client sent it (http-proxy's join would fold `//` and the like).
+    if (!proxyReq.headersSent) proxyReq.path = upstreamPath(this.backend.url.pathname, this.req.url ?? '/');
+    if (!this.body) proxyReq.end();
     proxyReq.on('response', (r: http.IncomingMessage) => this.onResponse(r));
+    proxyReq.on('information', (info: http.InformationEvent) => this.onInformation(info));
+    if (this.expect) {
+      // Set here, not in the headers given to http-proxy (it stays silent about requests with Expect); sent at once.
+      proxyReq.setHeader('Expect', '100-continue');
+      proxyReq.flushHeaders();
+      proxyReq.once('continue', () => this.continueBody());
+    }
     const socket = proxyReq.socket;
     if (!socket) return;
     this.ctx.trackUpstream(socket);
@@ -198,7 +227,47 @@ export class Attempt implements TimeoutOwner {
     // Measured from the last body byte sent, so a long upload is not cut short, but a stalled one is.
     this.responseWindowMs = Math.max(1, responseMs - this.faultDelayMs);
     this.deadline.set('response', this.responseWindowMs, responseMs);
+    if (this.expect && this.body) this.continueTimer = setTimeout(() => this.startBody(), Math.min(CONTINUE_WAIT_MS, responseMs));
+    else this.startBody();
+  }
+
+  /** The backend said 100 Continue: the client is told to go on (once per request), and the body flows. */
+  private continueBody(): void {
+    if (this.settled || this.proxyRes) return;
+    if (this.expect && !this.expect.clientContinued && !this.res.headersSent) {
+      this.expect.clientContinued = true;
+      this.res.writeContinue();
+    }
+    this.startBody();
+  }
+
+  private startBody(): void {
+    clearTimeout(this.continueTimer);
+    if (this.bodyStarted || this.settled || this.proxyRes) return;
+    this.bodyStarted = true;
+    if (this.expect && !this.expect.clientContinued && !this.res.headersSent) {
+      // No 100 from the backend in time: the client waits for one too, so it gets it now, as the body goes anyway.
+      this.expect.clientContinued = true;
+      this.res.writeContinue();
+    }
     this.body?.start();
+  }
+
+  /** A 1xx from the backend other than 100 and 101: 103 Early Hints go on to the client; others are dropped. */
+  private onInformation(info: http.InformationEvent): void {
+    if (this.settled || info.statusCode !== 103 || this.res.headersSent) return;
+    try {
+      this.res.writeEarlyHints(info.headers as Record<string, string | string[]>);
+    } catch {
+      // Hints are advisory: a hint Node will not write is not worth the request.
+    }
+  }
+
+  /** Passes the client's request trailers on, once its body has all gone upstream. */
+  private sendTrailers(): void {
+    const trailers = this.req.rawTrailers;
+    if (trailers.length === 0 || !this.proxyReq || this.proxyReq.writableEnded) return;
+    this.proxyReq.addTrailers(pairsOf(trailers));
   }
 
   /** A body chunk went out: counted, and the wait for the response starts over. */
@@ -207,9 +276,9 @@ export class Attempt implements TimeoutOwner {
     this.deadline.extend('response', this.responseWindowMs);
   }
 
-  /** The connect or the response took too long (the attempt's Deadline). */
+  /** The connect, the response or a gap in its body took too long (the attempt's Deadline). */
   timedOut(phase: Phase, limitMs: number): void {
-    this.fail(timeoutError(phase, limitMs));
+    this.fail(timeoutError(phase === 'idle' ? 'response body idle' : phase, limitMs));
   }
 
   private onResponse(proxyRes: http.IncomingMessage): void {
@@ -218,6 +287,7 @@ export class Attempt implements TimeoutOwner {
       return;
     }
     this.deadline.clear();
+    clearTimeout(this.continueTimer);
     if (this.fault?.answer?.kind === 'reset') {
       // An injected reset: the backend got the request, its answer never arrives.
       proxyRes.destroy();
@@ -266,10 +336,13 @@ export class Attempt implements TimeoutOwner {
 
   /** Relays a backend's response to the client. */
   private respond(proxyRes: http.IncomingMessage): void {
+    const status = proxyRes.statusCode ?? 502;
     const headers = downstreamResponseHeaders(proxyRes.rawHeaders, proxyRes.headers);
-    if (this.ctx.draining()) headers.push('Connection', 'close');
+    if (this.ctx.rewriteRedirects() && hasRedirectHeader(proxyRes.headers)) rewriteRedirects(headers, this.backend.url, clientOrigin(this.req));
+    // An answer before the whole request body was read (a 413, an early error): the rest is not read, so the connection closes after it.
+    if (this.ctx.draining() || (this.body && !this.req.complete)) headers.push('Connection', 'close');
     try {
-      this.res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+      this.res.writeHead(status, proxyRes.statusMessage, headers);
     } catch (err) {
       this.fail(err);
       return;
@@ -282,10 +355,21 @@ export class Attempt implements TimeoutOwner {
     this.res.once('finish', () => {
       if (!this.settled) this.settle('answered', {});
     });
+    if (isHeaderOnly(this.req.method, status)) {
+      // Whatever bytes a backend sends after such a head are not a body: the client gets the head alone.
+      proxyRes.resume();
+      this.res.end();
+      return;
+    }
+    const { idleMs } = this.ctx.timeouts();
+    if (idleMs > 0) this.deadline.set('idle', idleMs, idleMs);
     // Injected body faults (bandwidth, mid-body reset) sit between the backend and the client.
     if (this.fault) this.shapers = responseShapers(this.fault, contentLength(proxyRes), () => this.cutAfterFlush());
     if (this.shapers.length === 0) return this.relay(proxyRes);
-    proxyRes.on('data', (chunk: Buffer) => (this.bytesOut += chunk.length));
+    proxyRes.on('data', (chunk: Buffer) => {
+      this.bytesOut += chunk.length;
+      this.deadline.extend('idle', idleMs);
+    });
     let body: Readable = proxyRes;
     for (const shaper of this.shapers) body = body.pipe(shaper);
     body.pipe(this.res);
@@ -299,28 +383,40 @@ export class Attempt implements TimeoutOwner {
    */
   private relay(proxyRes: http.IncomingMessage): void {
     const res = this.res;
+    const { idleMs } = this.ctx.timeouts();
+    const onDrain = () => {
+      this.deadline.extend('idle', idleMs);
+      proxyRes.resume();
+    };
     proxyRes.on('data', (chunk: Buffer) => {
       this.bytesOut += chunk.length;
+      this.deadline.extend('idle', idleMs);
       if (!res.write(chunk) && !res.destroyed) {
         proxyRes.pause();
-        res.once('drain', () => proxyRes.resume());
+        res.once('drain', onDrain);
       }
     });
-    proxyRes.once('end', () => res.end());
+    proxyRes.once('end', () => {
+      if (proxyRes.rawTrailers.length > 0) res.addTrailers(pairsOf(proxyRes.rawTrailers));
+      res.end();
+    });
   }
 
   /** http-proxy's per-call error callback: an upstream error, or the client's request failing. */
   private onProxyError(err: Error): void {
     if (this.settled) return;
     if (this.res.destroyed || this.req.socket.destroyed) this.clientGone();
+    // The whole answer arrived (a backend's early 413, say, then a reset of the upload it did not read): it still goes out.
+    else if (this.proxyRes?.complete) return;
     else this.fail(err);
   }
 
   private fail(err: unknown): void {
     if (this.settled) return;
     const kind = errorKind(err);
+    const detail = errorDetail(err);
     if (this.proxyRes) return this.cutShort(kind);
-    this.settle('failed', { error: kind });
+    this.settle('failed', { error: kind, detail });
   }
 
   /** The upstream failed after the response began: the client cannot get a clean answer, so its connection goes. */
@@ -330,10 +426,11 @@ export class Attempt implements TimeoutOwner {
     this.settle('answered', { error: kind });
   }
 
-  private settle(kind: 'failed' | 'answered' | 'clientGone', extra: { status?: number; error?: ErrorKind }): void {
+  private settle(kind: 'failed' | 'answered' | 'clientGone', extra: { status?: number; error?: ErrorKind; detail?: string }): void {
     this.settled = true;
     this.deadline.clear();
     clearTimeout(this.faultTimer);
+    clearTimeout(this.continueTimer);
     this.body?.detach();
     const clean = kind === 'answered' && this.proxyRes?.complete && this.proxyReq?.writableFinished;
     // Anything less than a finished exchange leaves the upstream socket unusable: close it rather than leak it.
@@ -351,10 +448,38 @@ export class Attempt implements TimeoutOwner {
     const status = extra.status ?? this.proxyRes?.statusCode;
     if (status !== undefined) outcome.status = status;
     if (extra.error) outcome.error = extra.error;
+    if (extra.detail) outcome.detail = extra.detail;
+    // A failed attempt is a slow one to latency-aware strategies (the connect timeout as a penalty), so a fast-failing backend does not look fast.
+    if (kind === 'failed' && extra.error) this.backend.observeFailure(this.ctx.timeouts().connectMs, this.ctx.now());
     this.ctx.hooks.attemptEnded(this.backend, outcome);
     if (kind === 'failed') this.resolve({ kind, error: extra.error ?? 'other', bodySent: this.bodySent, outcome });
     else this.resolve({ kind, outcome });
   }
+}
+
+/**
+ * The target a backend gets: the client's bytes after the backend URL's path
+ * (`/api` + `/users?x=1`); an absolute-form target (`http://host/p`) gives
+ * its path and query.
+ */
+export function upstreamPath(prefix: string, target: string): string {
+  let path = target;
+  if (!path.startsWith('/')) {
+    try {
+      const url = new URL(path);
+      path = url.pathname + url.search;
+    } catch {
+      path = `/${path}`;
+    }
+  }
+  return prefix === '/' || prefix === '' ? path : prefix.replace(/\/$/, '') + path;
+}
+
+/** A flat `[name, value, ...]` list as pairs, names and order kept. */
+function pairsOf(flat: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  return pairs;
 }
 
 function contentLength(res: http.IncomingMessage): number | undefined {

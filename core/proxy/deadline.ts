@@ -1,12 +1,13 @@
 /**
  * An attempt's timeout: one deadline at a time (connect, then response
- * headers) served by one timer. A deadline that moves later (the connection
+ * headers, then each gap in the response body; or a tunnel's idle gap)
+ * served by one timer. A deadline that moves later (the connection
  * came up, a body chunk went out) leaves the timer as it is; when the timer
  * fires early it is set again for what is left. So the usual attempt sets one
  * timer and clears it, and moving the deadline per body chunk costs no timer
  * call. Only a deadline moved earlier re-sets the timer at once.
  */
-export type Phase = 'connect' | 'response';
+export type Phase = 'connect' | 'response' | 'idle';
 
 /** Who is told when a deadline passes. */
 export interface TimeoutOwner {

@@ -1,9 +1,9 @@
 /**
  * The `X-Forwarded-*` headers, added once per request to the headers every
- * attempt sends. This is http-proxy's `xfwd` pass (1.18.1, web-incoming.js)
- * done the same way, value for value and in the same order; http-proxy would
- * do it on each attempt, writing into `req.headers` in place, so each attempt
- * would need a fresh copy of the headers.
+ * attempt sends (http-proxy's `xfwd` would do it on each attempt, writing into
+ * `req.headers` in place). The client's address is appended to
+ * X-Forwarded-For; Proto, Host and Port are set, not appended to, as nginx's
+ * usual configuration does.
  */
 import type http from 'node:http';
 
@@ -14,12 +14,14 @@ export function addForwardedHeaders(headers: http.IncomingHttpHeaders, req: http
   const encrypted = Boolean((req as { isSpdy?: boolean }).isSpdy) || Boolean(socket.encrypted || socket.pair);
   const port = headers.host?.match(PORT_IN_HOST);
   append(headers, 'x-forwarded-for', socket.remoteAddress);
-  append(headers, 'x-forwarded-port', port ? port[1] : encrypted ? '443' : '80');
-  append(headers, 'x-forwarded-proto', encrypted ? 'https' : 'http');
-  headers['x-forwarded-host'] = headers['x-forwarded-host'] || headers.host || '';
+  // The scheme, host and port are this listener's, whatever the client claims: a client must not
+  // tell the application it came over https, or for another host (nginx's usual $scheme, $http_host).
+  headers['x-forwarded-port'] = port ? port[1] : encrypted ? '443' : '80';
+  headers['x-forwarded-proto'] = encrypted ? 'https' : 'http';
+  headers['x-forwarded-host'] = headers.host ?? '';
 }
 
-/** Appends `value` to a comma-separated header, as http-proxy does (a missing value reads "undefined" there too). */
+/** Appends `value` to a comma-separated header: X-Forwarded-For keeps the chain of client addresses. */
 function append(headers: http.IncomingHttpHeaders, name: string, value: string | undefined): void {
   const prior = headers[name];
   headers[name] = (prior || '') + (prior ? ',' : '') + value;

@@ -8,9 +8,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
-/** A request also loses `Expect: 100-continue`: the listener already answered it. */
-const REQUEST_HOP_BY_HOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'expect']);
+// `Trailer` is not among them: it announces end-to-end trailer fields (RFC 9110 §6.6.2), which pass through.
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade']);
+/**
+ * A request also loses `HTTP2-Settings` (an h2c upgrade offer, declined) and
+ * `Expect`, which each attempt sets again itself (see attempt.ts).
+ */
+const REQUEST_HOP_BY_HOP: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'expect', 'http2-settings']);
 
 /** Lower-cased header names listed in `Connection` (`Connection: close, X-Foo`) that `base` does not drop already; usually none. */
 function namedInConnection(value: string | string[] | undefined, base: ReadonlySet<string>): string[] | undefined {
@@ -42,6 +46,8 @@ function endToEnd(headers: IncomingHttpHeaders, base: ReadonlySet<string>): Inco
 export function upstreamRequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const out = endToEnd(headers, REQUEST_HOP_BY_HOP);
   if (headers['transfer-encoding'] !== undefined && headers['content-length'] === undefined) out['transfer-encoding'] = 'chunked';
+  // Trailers come only after a chunked body (and Node refuses the header otherwise): announcing them without one promises nothing.
+  else delete out.trailer;
   return out;
 }
 

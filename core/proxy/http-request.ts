@@ -19,6 +19,8 @@ import { isSafeRetry, shouldRetry } from './retry';
 import { CLIENT_CLOSED, noop, type ServiceContext } from './types';
 import { failureAnswer, noBackendAnswer, type FailureAnswer } from './upstream-errors';
 
+const EXPECT_CONTINUE = /^\s*100-continue\s*$/i;
+
 /** What the first pick excludes. */
 const NOTHING_TRIED: ReadonlySet<string> = new Set();
 
@@ -42,6 +44,8 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
   const method = req.method ?? 'GET';
   const pickReq = { clientAddress: req.socket.remoteAddress ?? '', headers };
   const body = hasBody(headers) ? new ReplayBody(req, retries.replayBufferBytes) : undefined;
+  // The client waits for a 100 before its body: every attempt asks its backend for one (see attempt.ts).
+  const expect = body && EXPECT_CONTINUE.test(String(headers.expect ?? '')) ? { clientContinued: false } : undefined;
   // One copy for every attempt: http-proxy copies it again per attempt, and with its xfwd off it writes nothing back.
   const upstreamHeaders = upstreamRequestHeaders(headers);
   addForwardedHeaders(upstreamHeaders, req);
@@ -65,7 +69,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
     current = undefined;
     if (result.kind === 'held') throw new Error('a released answer cannot be held again');
     if (result.kind !== 'failed') return result.outcome;
-    const answer = failureAnswer(ctx.name, result.error);
+    const answer = failureAnswer(ctx.name, result.error, result.outcome.detail);
     return { ...result.outcome, status: answer.status, bytesOut: answerWith(ctx, req, res, answer, body !== undefined) };
   };
 
@@ -87,7 +91,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
     });
 
   let tried: Set<string> | undefined;
-  let last: { backend: Backend; error: ErrorKind | undefined; bodySent: boolean } | undefined;
+  let last: { backend: Backend; error: ErrorKind | undefined; detail?: string | undefined; bodySent: boolean } | undefined;
   /** An answer held back for a retry (its status is one the service retries on). */
   let held: Attempt | undefined;
   let outcome: AttemptOutcome & { noBackend?: boolean };
@@ -108,7 +112,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       held = undefined;
       if (!backend) {
         const error = last?.error;
-        const answer = error ? failureAnswer(ctx.name, error) : noBackendAnswer(ctx.name);
+        const answer = error ? failureAnswer(ctx.name, error, last?.detail) : noBackendAnswer(ctx.name);
         const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
         outcome = error ? { status: answer.status, error, latencyMs: 0, bytesIn: 0, bytesOut } : { status: answer.status, noBackend: true, latencyMs: 0, bytesIn: 0, bytesOut };
         break;
@@ -123,7 +127,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
         if (last.bodySent) ctx.hooks.resent?.(last.backend, method);
       }
       req.headers = upstreamHeaders;
-      current = new Attempt(ctx, backend, req, res, body);
+      current = new Attempt(ctx, backend, req, res, body, expect);
       const result = await current.run();
       const ran = current;
       current = undefined;
@@ -144,9 +148,9 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       }
 
       (tried ??= new Set()).add(backend.id);
-      last = { backend, error: result.error, bodySent: result.bodySent };
+      last = { backend, error: result.error, detail: result.outcome.detail, bodySent: result.bodySent };
       if (!mayRetry(attempt, result.bodySent, result.error, undefined)) {
-        const answer = failureAnswer(ctx.name, result.error);
+        const answer = failureAnswer(ctx.name, result.error, result.outcome.detail);
         const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
         outcome = { ...result.outcome, status: answer.status, bytesOut };
         break;

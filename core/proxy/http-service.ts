@@ -9,10 +9,12 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import HttpProxy from 'http-proxy';
-import type { RetrySpec, TimeoutsSpec } from '../model/spec';
+import { LimitsSchema, type LimitsSpec, type RetrySpec, type TimeoutsSpec, type TlsSpec } from '../model/spec';
 import { AgentPool } from './agent-pool';
 import { proxyRequest } from './http-request';
 import { closed, listenOn } from './listen';
+import { isWebSocketUpgrade, serveAsPlainRequest } from './plain-upgrade';
+import { resolveUpstreamTls } from './upstream-tls';
 import { RetryBudget } from './retry-budget';
 import { CALL_KEY, guardHooks, type HttpServiceHooks, type ServiceContext } from './types';
 import { proxyUpgrade } from './websocket';
@@ -25,6 +27,12 @@ export interface HttpServiceOptions {
   port: number;
   timeouts: TimeoutsSpec;
   retries: RetrySpec;
+  /** Default: 16 KiB request heads. */
+  limits?: LimitsSpec;
+  /** https:// backends: verification, CA, server name (default: verify against the system's CAs). */
+  tls?: TlsSpec | undefined;
+  /** Rewrite redirects that point at a backend's origin (default true). */
+  rewriteRedirects?: boolean;
   hooks: HttpServiceHooks;
   now?: () => number;
   /** Draws injected faults (default Math.random). */
@@ -36,7 +44,12 @@ interface ProxyCall {
   onProxyReq(proxyReq: http.ClientRequest): void;
 }
 
+/** What `update()` may change live. */
+export type HttpServiceSettings = Pick<HttpServiceOptions, 'timeouts' | 'retries' | 'limits' | 'tls' | 'rewriteRedirects'>;
+
 const DEFAULT_GRACE_MS = 5000;
+/** How often Node looks for clients that are too slow to send their headers (its default, 30 s, would make a 10 s limit 40 s). */
+const CLIENT_CHECK_INTERVAL_MS = 500;
 /** A safety cap on waiting for requests to notice their sockets were destroyed. */
 const CUT_WAIT_MS = 5000;
 
@@ -50,6 +63,7 @@ export class HttpService {
   private readonly upstreamSockets = new Set<net.Socket>();
   private timeouts: TimeoutsSpec;
   private retries: RetrySpec;
+  private rewriteRedirects: boolean;
   private active = 0;
   private onIdle: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -58,7 +72,9 @@ export class HttpService {
   constructor(private readonly opts: HttpServiceOptions) {
     this.timeouts = opts.timeouts;
     this.retries = opts.retries;
+    this.rewriteRedirects = opts.rewriteRedirects ?? true;
     this.budget = new RetryBudget(opts.retries);
+    this.agents.setTls(resolveUpstreamTls(opts.tls));
     this.proxy = createProxy();
     this.ctx = {
       name: opts.name,
@@ -70,14 +86,24 @@ export class HttpService {
       random: opts.random ?? Math.random,
       timeouts: () => this.timeouts,
       retries: () => this.retries,
+      rewriteRedirects: () => this.rewriteRedirects,
       draining: () => this.closing !== undefined,
       trackUpstream: (socket) => this.track(this.upstreamSockets, socket),
     };
 
-    this.server = http.createServer();
+    this.server = http.createServer({
+      maxHeaderSize: (opts.limits ?? LimitsSchema.parse({})).maxHeaderBytes,
+      headersTimeout: opts.timeouts.clientHeadersMs,
+      // A whole request may take as long as its body keeps moving: stalls are the response timeout's job.
+      requestTimeout: 0,
+      connectionsCheckingInterval: CLIENT_CHECK_INTERVAL_MS,
+    });
     this.server.on('connection', (socket: net.Socket) => this.track(this.clientSockets, socket));
     this.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
+    // `Expect: 100-continue` goes to the backend, whose 100 (or final answer) the client waits for.
+    this.server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => this.onRequest(req, res));
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => refuseConnect(socket));
   }
 
   /** The bound `host:port` (IPv6 in brackets), or null when not listening. */
@@ -91,11 +117,20 @@ export class HttpService {
     return bound;
   }
 
-  /** Applies new timeouts and retry settings live: each new attempt takes the current timeouts, each new request the retry settings. */
-  update({ timeouts, retries }: { timeouts: TimeoutsSpec; retries: RetrySpec }): void {
+  /**
+   * Applies settings live: each new attempt takes the current timeouts, each
+   * new request the retry and redirect settings, each new client connection
+   * the header limits, each new upstream connection the TLS settings.
+   */
+  update({ timeouts, retries, limits, tls, rewriteRedirects }: HttpServiceSettings): void {
+    const upstreamTls = resolveUpstreamTls(tls); // the one step that can fail (a CA file), so it goes first
     this.timeouts = timeouts;
     this.retries = retries;
+    this.rewriteRedirects = rewriteRedirects ?? true;
     this.budget.update(retries);
+    this.server.headersTimeout = timeouts.clientHeadersMs;
+    if (limits) (this.server as http.Server & { maxHeaderSize: number }).maxHeaderSize = limits.maxHeaderBytes;
+    this.agents.setTls(upstreamTls);
   }
 
   /**
@@ -145,6 +180,7 @@ export class HttpService {
   }
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.url === '*') return answerAsterisk(req, res);
     this.begin();
     void proxyRequest(this.ctx, req, res).then(this.requestDone);
   }
@@ -155,6 +191,10 @@ export class HttpService {
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closing) {
       socket.destroy();
+      return;
+    }
+    if (!isWebSocketUpgrade(req)) {
+      serveAsPlainRequest(this.server, req, socket, head);
       return;
     }
     this.begin();
@@ -185,6 +225,35 @@ export class HttpService {
     socket.on('error', () => {}); // Node reports client resets here; nothing to do but let it close
     socket.once('close', () => set.delete(socket));
   }
+}
+
+const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
+/**
+ * `OPTIONS *` asks about the server itself, which here is the balancer: it
+ * answers for itself (200 with Allow), as no single backend can. Any other
+ * method on `*` is malformed (RFC 9112 §3.2.4): 400.
+ */
+function answerAsterisk(req: http.IncomingMessage, res: http.ServerResponse): void {
+  res.on('error', () => {});
+  req.resume();
+  if (req.method === 'OPTIONS') {
+    res.writeHead(200, { allow: METHODS, 'content-length': 0 }).end();
+    return;
+  }
+  const body = `${req.method} * is not a valid request: only OPTIONS may ask about "*"\n`;
+  res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-lb-error': 'INPUT_INVALID' }).end(body);
+}
+
+/** A reverse proxy is no tunnel: CONNECT gets a clear 405 and the connection closes. */
+function refuseConnect(socket: Duplex): void {
+  socket.on('error', () => {});
+  const body = 'CONNECT is not supported: this is a reverse proxy, not a forward proxy\n';
+  socket.end(
+    `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${METHODS}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nX-Lb-Error: INPUT_INVALID\r\nConnection: close\r\n\r\n${body}`,
+  );
+  setTimeout(() => socket.destroy(), 2000).unref();
 }
 
 /**

@@ -191,6 +191,7 @@ export class TcpConnection {
     const plan = backend.faults.plan(() => this.ctx.random());
     if (plan?.answer?.kind === 'refuse') {
       const error = errorKind(faultError('refuse', backend.name));
+      backend.observeFailure(this.ctx.timeouts().connectMs, this.ctx.now());
       hooks.attemptEnded(backend, { latencyMs: 0, error, bytesIn: 0, bytesOut: 0 });
       return Promise.resolve({ kind: 'failed', error });
     }
@@ -223,7 +224,11 @@ export class TcpConnection {
           backend.inFlight--;
           this.backend = undefined;
           // A client that left is not the backend's failure: nothing is reported for a cancelled attempt.
-          if (result.kind === 'failed') hooks.attemptEnded(backend, { latencyMs, error: result.error, bytesIn: 0, bytesOut: 0 });
+          if (result.kind === 'failed') {
+            // A failed connect is a slow one to latency-aware strategies, so a fast-failing backend does not look fast.
+            backend.observeFailure(connectMs, now);
+            hooks.attemptEnded(backend, { latencyMs, error: result.error, bytesIn: 0, bytesOut: 0 });
+          }
         }
         resolve(result);
       };

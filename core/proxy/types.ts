@@ -25,6 +25,8 @@ export interface HttpServiceHooks {
    * non-idempotent method, a possible duplicate. Called with `retried`.
    */
   resent?(backend: Backend, method: string): void;
+  /** An open WebSocket tunnel to `backend` saw no byte for `limitMs` and was closed (a timeout, not a request). */
+  tunnelTimedOut?(backend: Backend, limitMs: number): void;
   /** The whole client request ended (after retries): what the client saw. */
   requestEnded(outcome: AttemptOutcome & { noBackend?: boolean }): void;
   requestStarted(): void;
@@ -42,6 +44,8 @@ export interface ServiceContext {
   random(): number;
   timeouts(): TimeoutsSpec;
   retries(): RetrySpec;
+  /** Redirects to a backend's origin are rewritten to the client's (`rewriteRedirects`). */
+  rewriteRedirects(): boolean;
   /** The service is closing: answers carry `Connection: close`. */
   draining(): boolean;
   /** Remembers an upstream socket so `close()` can wait for it. */
@@ -84,6 +88,7 @@ export function guardHooks(hooks: HttpServiceHooks): HttpServiceHooks {
     attemptEnded: guard('attemptEnded', hooks.attemptEnded, undefined),
     retried: guard('retried', hooks.retried, undefined),
     resent: hooks.resent ? guard('resent', hooks.resent, undefined) : undefined,
+    tunnelTimedOut: hooks.tunnelTimedOut ? guard('tunnelTimedOut', hooks.tunnelTimedOut, undefined) : undefined,
     requestEnded: guard('requestEnded', hooks.requestEnded, undefined),
     requestStarted: guard('requestStarted', hooks.requestStarted, undefined),
   };

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../model/errors';
 import type { ErrorKind } from '../stats/types';
+import { isTlsError, tlsReason } from './upstream-tls';
 
 /** Node's code for a connect or response timeout raised by this data plane. */
 export const TIMEOUT_CODE = 'ETIMEDOUT';
@@ -13,6 +14,7 @@ export function errorKind(err: unknown): ErrorKind {
   const e = err as NodeJS.ErrnoException | undefined;
   const code = e?.code;
   if (code === 'ECONNREFUSED') return 'refused';
+  if (isTlsError(err)) return 'tls';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /socket hang up/i.test(e?.message ?? '')) return 'reset';
   if (code === TIMEOUT_CODE || code === 'ESOCKETTIMEDOUT' || code === 'ETIMEOUT') return 'timeout';
   return 'other';
@@ -35,9 +37,18 @@ export function noBackendAnswer(service: string): FailureAnswer {
   return { status: 503, code: 'LB_NO_BACKEND', body: `no backend available for service "${service}"\n` };
 }
 
+/** What went wrong with an upstream, for stats, events and answers: a TLS failure's reason, else Node's code or message. */
+export function errorDetail(err: unknown): string {
+  if (isTlsError(err)) return tlsReason(err);
+  const e = err as NodeJS.ErrnoException | undefined;
+  return e?.code ?? (err instanceof Error ? err.message : String(err));
+}
+
 /** 504 for timeouts, 502 for everything else that left no response. */
-export function failureAnswer(service: string, kind: ErrorKind): FailureAnswer {
+export function failureAnswer(service: string, kind: ErrorKind, detail?: string): FailureAnswer {
   switch (kind) {
+    case 'tls':
+      return { status: 502, code: 'LB_UPSTREAM_TLS', body: `upstream TLS failed: ${detail ?? 'handshake failed'} (service "${service}")\n` };
     case 'timeout':
       return { status: 504, code: 'LB_UPSTREAM_TIMEOUT', body: `upstream timed out (service "${service}")\n` };
     case 'refused':

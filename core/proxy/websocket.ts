@@ -1,6 +1,8 @@
 /**
  * A WebSocket (HTTP upgrade) through the service: one backend, picked like
- * any request, never retried. http-proxy pipes the two sockets together but
+ * any request, never retried. Other upgrades never get here (plain-upgrade.ts
+ * serves them as plain requests). An open tunnel with no byte either way for
+ * `timeouts.idleMs` is closed, counted as a timeout. http-proxy pipes the two sockets together but
  * leaves gaps: before the upgrade nothing listens for errors on the client
  * socket (Node removes its own listener on 'upgrade'), and on an error it only
  * half-closes the other side. Here both sockets get error handlers and are
@@ -12,6 +14,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Backend } from '../model/backend';
 import type { AttemptOutcome } from '../stats/types';
+import { Deadline, type Phase, type TimeoutOwner } from './deadline';
 import { upstreamUpgradeHeaders } from './hop-by-hop';
 import { CALL_KEY, CLIENT_CLOSED, type ServiceContext } from './types';
 import { errorKind, failureAnswer, noBackendAnswer, timeoutError, type FailureAnswer } from './upstream-errors';
@@ -23,12 +26,6 @@ export function proxyUpgrade(ctx: ServiceContext, req: http.IncomingMessage, soc
   socket.on('error', () => {}); // handled through 'close'
   ctx.hooks.requestStarted();
   const headers = req.headers;
-  if (req.method !== 'GET' || String(headers.upgrade).toLowerCase() !== 'websocket') {
-    const answer = { status: 400, code: 'INPUT_INVALID' as const, body: 'only WebSocket upgrades are proxied\n' };
-    rejectUpgrade(socket, answer);
-    ctx.hooks.requestEnded({ status: answer.status, latencyMs: 0, bytesIn: 0, bytesOut: answer.body.length });
-    return;
-  }
   const backend = ctx.hooks.pick({ clientAddress: req.socket.remoteAddress ?? '', headers }, new Set());
   if (!backend) {
     const answer = noBackendAnswer(ctx.name);
@@ -40,8 +37,9 @@ export function proxyUpgrade(ctx: ServiceContext, req: http.IncomingMessage, soc
   req.headers = headers;
 }
 
-class WsTunnel {
+class WsTunnel implements TimeoutOwner {
   private handshakeDone = false;
+  private readonly idle = new Deadline(this);
   private closed = false;
   private proxyReq: http.ClientRequest | undefined;
   private upstream: net.Socket | undefined;
@@ -98,6 +96,21 @@ class WsTunnel {
     const now = this.ctx.now();
     this.backend.observeLatency(now - this.startedAt, now);
     this.report({ status: res.statusCode ?? 101 });
+    const { idleMs } = this.ctx.timeouts();
+    if (idleMs > 0) {
+      this.idle.set('idle', idleMs, idleMs);
+      // Extra listeners beside http-proxy's pipes: they only move the deadline.
+      const seen = () => this.idle.extend('idle', idleMs);
+      upstream.on('data', seen);
+      this.socket.on('data', seen);
+    }
+  }
+
+  /** No byte either way for idleMs: the tunnel closes, a timeout for the backend. */
+  timedOut(_phase: Phase, limitMs: number): void {
+    if (this.closed) return;
+    this.ctx.hooks.tunnelTimedOut?.(this.backend, limitMs);
+    this.close();
   }
 
   private fail(err: unknown): void {
@@ -125,6 +138,7 @@ class WsTunnel {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    this.idle.clear();
     if (!this.handshakeDone) this.report({ status: CLIENT_CLOSED });
     this.proxyReq?.destroy();
     this.upstream?.destroy();

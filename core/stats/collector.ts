@@ -5,6 +5,7 @@
  * keeps it in a ring buffer of the last ten minutes and clears the tick's
  * counters. Nothing is emitted per request.
  */
+import { upstreamErrorCode } from '../model/errors';
 import type { Backend } from '../model/backend';
 import type { Protocol } from '../model/spec';
 import { BackendCounters, ServiceCounters, backendCounters } from './counters';
@@ -37,6 +38,8 @@ export interface StatsCollectorOptions {
    * is taken to be exactly `tickMs` long.
    */
   startedAt?: number;
+  /** The clock that stamps a backend's last error (default Date.now). */
+  now?: () => number;
 }
 
 export class StatsCollector {
@@ -47,8 +50,10 @@ export class StatsCollector {
   /** When the previous tick ended; undefined before tick 1 when no start time was given. */
   private lastAt: number | undefined;
   private nextTick = 1;
+  private readonly now: () => number;
 
   constructor(options: StatsCollectorOptions) {
+    this.now = options.now ?? Date.now;
     if (!(options.tickMs > 0)) throw new RangeError(`tickMs must be > 0, got ${options.tickMs}`);
     this.tickMs = options.tickMs;
     this.lastAt = options.startedAt;
@@ -59,7 +64,7 @@ export class StatsCollector {
   service(name: string): ServiceCounters {
     let c = this.services.get(name);
     if (c === undefined) {
-      c = new ServiceCounters(this.backends);
+      c = new ServiceCounters(this.backends, this.now);
       this.services.set(name, c);
     }
     return c;
@@ -191,6 +196,7 @@ export class StatsCollector {
         expectedShare: inTier && weightSum > 0 ? (weighted ? b.weight : 1) / weightSum : 0,
         totalRequests: c?.totalRequests ?? 0,
         faults: b.faults.labels(),
+        lastError: c?.lastError ? { code: upstreamErrorCode(c.lastError.kind), message: c.lastError.detail, at: c.lastError.at } : null,
       });
     }
 
@@ -222,7 +228,7 @@ function emptyTraffic(inFlight: number): TrafficStats {
     rps: 0,
     inFlight,
     status: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-    errors: { refused: 0, reset: 0, timeout: 0, other: 0 },
+    errors: { refused: 0, reset: 0, timeout: 0, tls: 0, other: 0 },
     retries: 0,
     bytesIn: 0,
     bytesOut: 0,

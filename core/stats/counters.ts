@@ -23,6 +23,7 @@ export class TickCounters {
   refused = 0;
   reset = 0;
   timeout = 0;
+  tls = 0;
   other = 0;
   retries = 0;
   bytesIn = 0;
@@ -53,6 +54,7 @@ export class TickCounters {
       case 'refused': this.refused += 1; break;
       case 'reset': this.reset += 1; break;
       case 'timeout': this.timeout += 1; break;
+      case 'tls': this.tls += 1; break;
       default: this.other += 1;
     }
   }
@@ -70,7 +72,7 @@ export class TickCounters {
       rps: elapsedMs > 0 ? (this.requests * 1000) / elapsedMs : 0,
       inFlight,
       status: { '1xx': this.s1xx, '2xx': this.s2xx, '3xx': this.s3xx, '4xx': this.s4xx, '5xx': this.s5xx },
-      errors: { refused: this.refused, reset: this.reset, timeout: this.timeout, other: this.other },
+      errors: { refused: this.refused, reset: this.reset, timeout: this.timeout, tls: this.tls, other: this.other },
       retries: this.retries,
       bytesIn: this.bytesIn,
       bytesOut: this.bytesOut,
@@ -80,7 +82,7 @@ export class TickCounters {
 
   clear(): void {
     this.requests = this.s1xx = this.s2xx = this.s3xx = this.s4xx = this.s5xx = 0;
-    this.refused = this.reset = this.timeout = this.other = 0;
+    this.refused = this.reset = this.timeout = this.tls = this.other = 0;
     this.retries = this.bytesIn = this.bytesOut = 0;
     this.latency.reset();
   }
@@ -92,6 +94,8 @@ export class BackendCounters {
   /** Attempts ended since start (or since the backend was last forgotten). */
   totalRequests = 0;
   ejections = 0;
+  /** The last failed attempt's kind, reason and time (kept across ticks: a UI shows why a backend fails). */
+  lastError: { kind: ErrorKind; detail: string; at: number } | undefined;
 }
 
 /** Finds or lazily creates a backend's counters; allocates only the first time. */
@@ -124,7 +128,10 @@ export class ServiceCounters {
   /** Requests answered 503 in this tick because no backend was available. */
   noBackends = 0;
 
-  constructor(private readonly backends: Map<string, BackendCounters>) {}
+  constructor(
+    private readonly backends: Map<string, BackendCounters>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** A client request (or TCP connection) arrived. */
   requestStarted(): void {
@@ -157,6 +164,7 @@ export class ServiceCounters {
     const c = backendCounters(this.backends, backend.id);
     c.totalRequests += 1;
     c.tick.count(outcome.latencyMs, outcome.status, outcome.error, outcome.bytesIn, outcome.bytesOut);
+    if (outcome.error !== undefined) c.lastError = { kind: outcome.error, detail: outcome.detail ?? outcome.error, at: this.now() };
   }
 
   /** The request is retried after its attempt to `backend` failed; counts on both the backend and the service. */

@@ -3,16 +3,19 @@
  * is built, kept in a ring buffer and sent to every UI; nothing per request.
  */
 import type { HealthState, CheckResult } from '../model/backend';
+import type { ErrorCode } from '../model/errors';
 import type { AdminState, Protocol } from '../model/spec';
 
-/** Why a request to a backend failed without a response. */
-export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'other';
+/** Why a request to a backend failed without a response (`tls`: the handshake or the certificate). */
+export type ErrorKind = 'refused' | 'reset' | 'timeout' | 'tls' | 'other';
 
 /** What the data plane reports when one attempt to a backend ends. */
 export interface AttemptOutcome {
   /** Response status, when one arrived. */
   status?: number;
   error?: ErrorKind;
+  /** With `error`: what went wrong, in a person's words (`self-signed certificate`, `ECONNREFUSED`). */
+  detail?: string;
   latencyMs: number;
   /** Bytes received from the client / sent to it (request body in, response body out). */
   bytesIn: number;
@@ -63,6 +66,8 @@ export interface BackendSnapshot extends TrafficStats {
   totalRequests: number;
   /** Injected faults that apply now, as short labels (`latency +300 ms`, `error 503 @ 50%`); empty when none. */
   faults: string[];
+  /** The last attempt that failed without a response, since start: its code and reason (`LB_UPSTREAM_TLS`, `self-signed certificate`). */
+  lastError: { code: ErrorCode; message: string; at: number } | null;
 }
 
 export interface ServiceSnapshot extends TrafficStats {

@@ -59,7 +59,9 @@ export const STRATEGIES: StrategyInfo[] = [
 let nextId = 100;
 
 export function backendView(url: string, extra: Partial<BackendView> = {}): BackendView {
-  const spec = BackendSpecSchema.parse({ url, ...extra });
+  // Only the spec's own fields: the schema is strict, and `extra` may carry view state (health, lastCheck).
+  const { id: _id, health: _health, ejected: _ejected, lastCheck: _lastCheck, faults: _faults, ...specFields } = extra;
+  const spec = BackendSpecSchema.parse({ url, ...specFields });
   return { id: `b${nextId++}`, health: 'unknown', ejected: false, lastCheck: null, ...spec, name: backendName(spec), ...extra, faults: extra.faults ?? [] };
 }
 
@@ -437,7 +439,7 @@ export function snapshot(tick: number, service: ServiceView, rps: Record<string,
     rps: 0,
     inFlight: 0,
     status: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-    errors: { refused: 0, reset: 0, timeout: 0, other: 0 },
+    errors: { refused: 0, reset: 0, timeout: 0, tls: 0, other: 0 },
     retries: 0,
     bytesIn: 0,
     bytesOut: 0,
@@ -468,6 +470,7 @@ export function snapshot(tick: number, service: ServiceView, rps: Record<string,
       expectedShare: 1 / service.backends.length,
       totalRequests: requests * tick,
       faults: [],
+      lastError: null,
     };
   });
   return {

@@ -161,7 +161,15 @@ export const edgeCases: Case[] = [
     name: 'OPTIONS * answered by the proxy itself',
     run: async (port) => ({ responses: await sequence(port, [{ bytes: head('OPTIONS * HTTP/1.1') }]) }),
     ownAnswer: true,
+    differsOnPurpose:
+      'OPTIONS * asks about the server itself (RFC 9110 §9.3.7), which here is the balancer: lbw answers it, 200 with Allow and no body; nginx answers 400',
+    differs: ['status'],
     both: (o) => expect(o.received, 'nothing reaches a backend (least of all as OPTIONS /*)').toEqual([]),
+    lbw: (o) => {
+      expect(statuses(o)).toEqual([200]);
+      expect(headersOf(o).allow).toBe('GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+      expect(o.responses[0]!.body.length).toBe(0);
+    },
   },
   {
     name: '103 Early Hints from the backend, then the final answer',

@@ -87,7 +87,9 @@ describe('HttpService: forwarding', () => {
     expect(seen['x-forwarded-proto']).toBe('http');
     expect(seen['x-forwarded-host']).toBe('example.test:1234');
     expect(seen['x-kept']).toBe('kept');
-    for (const h of ['x-client-hop', 'proxy-connection', 'te', 'trailer', 'upgrade']) expect(seen[h], h).toBeUndefined();
+    for (const h of ['x-client-hop', 'proxy-connection', 'te', 'upgrade']) expect(seen[h], h).toBeUndefined();
+    // Trailer announces end-to-end fields (RFC 9110 §6.6.2): it goes on with the body it describes.
+    expect(seen.trailer).toBe('X-Checksum');
     expect(seen['keep-alive']).toBeUndefined();
     // Upstream runs keep-alive on its own terms: the agent's header, not the client's.
     expect(seen.connection).toBe('keep-alive');

@@ -63,7 +63,7 @@ describe('StatsCollector counts', () => {
     const s = snap.services[0]!;
     expect(s.requests).toBe(5);
     expect(s.status).toEqual({ '1xx': 0, '2xx': 2, '3xx': 0, '4xx': 1, '5xx': 1 });
-    expect(s.errors).toEqual({ refused: 0, reset: 0, timeout: 1, other: 0 });
+    expect(s.errors).toEqual({ refused: 0, reset: 0, timeout: 1, tls: 0, other: 0 });
     expect(s.retries).toBe(3);
     expect(s.noBackend).toBe(1);
     expect(s.bytesIn).toBe(260);
@@ -75,12 +75,12 @@ describe('StatsCollector counts', () => {
     const sa = only(s, a);
     expect(sa.requests).toBe(7);
     expect(sa.status).toEqual({ '1xx': 1, '2xx': 2, '3xx': 1, '4xx': 0, '5xx': 0 });
-    expect(sa.errors).toEqual({ refused: 1, reset: 1, timeout: 0, other: 1 });
+    expect(sa.errors).toEqual({ refused: 1, reset: 1, timeout: 0, tls: 0, other: 1 });
     expect(sa.retries).toBe(1);
     const sb = only(s, b);
     expect(sb.requests).toBe(5);
     expect(sb.status).toEqual({ '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 1, '5xx': 2 });
-    expect(sb.errors).toEqual({ refused: 1, reset: 0, timeout: 1, other: 0 });
+    expect(sb.errors).toEqual({ refused: 1, reset: 0, timeout: 1, tls: 0, other: 0 });
     expect(sb.retries).toBe(2);
     expect(sb.totalRequests).toBe(5);
   });
@@ -100,6 +100,25 @@ describe('StatsCollector counts', () => {
     expect(s.bytesIn).toBe(5);
     expect(s.bytesOut).toBe(7);
     expect(s.inFlight).toBe(0);
+  });
+
+  it("keeps a backend's last failure, its code and reason, across ticks until the next one", () => {
+    const a = backend();
+    let clock = T0 + 100;
+    const stats = new StatsCollector({ tickMs: 500, startedAt: T0, now: () => clock });
+    const web = stats.service('web');
+    web.attemptEnded(a, outcome({ status: undefined, error: 'tls', detail: 'self-signed certificate' }));
+    let sa = only(stats.snapshot(T0 + 500, [svc([a])]).services[0]!, a);
+    expect(sa.errors.tls).toBe(1);
+    expect(sa.lastError).toEqual({ code: 'LB_UPSTREAM_TLS', message: 'self-signed certificate', at: T0 + 100 });
+    web.attemptEnded(a, outcome({ status: 200 }));
+    sa = only(stats.snapshot(T0 + 1000, [svc([a])]).services[0]!, a);
+    expect(sa.errors.tls).toBe(0);
+    expect(sa.lastError?.code).toBe('LB_UPSTREAM_TLS');
+    clock = T0 + 1200;
+    web.attemptEnded(a, outcome({ status: undefined, error: 'refused' }));
+    sa = only(stats.snapshot(T0 + 1500, [svc([a])]).services[0]!, a);
+    expect(sa.lastError).toEqual({ code: 'LB_UPSTREAM_REFUSED', message: 'refused', at: T0 + 1200 });
   });
 
   it('computes rps from the actual tick length', () => {
@@ -247,7 +266,7 @@ describe('StatsCollector ticks and history', () => {
     expect(s.status).toEqual({ '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 });
     const sa = s.backends[0]!;
     expect(sa).toMatchObject({ requests: 0, retries: 0, latency: null, share: 0, totalRequests: 1, ejections: 1 });
-    expect(sa.errors).toEqual({ refused: 0, reset: 0, timeout: 0, other: 0 });
+    expect(sa.errors).toEqual({ refused: 0, reset: 0, timeout: 0, tls: 0, other: 0 });
     // The first snapshot, kept in history, is unchanged.
     expect(one.services[0]!.backends[0]!.requests).toBe(1);
     expect(one.services[0]!.latency?.max).toBe(80);

@@ -37,7 +37,7 @@ describe('TCP connections in the stats', () => {
 
     const s1 = stats.snapshot(T0 + 500, info).services[0]!;
     expect(s1).toMatchObject({ requests: 3, rps: 6, inFlight: 2, bytesIn: 100, bytesOut: 250, retries: 1, noBackend: 1 });
-    expect(s1.errors).toEqual({ refused: 0, reset: 0, timeout: 0, other: 0 });
+    expect(s1.errors).toEqual({ refused: 0, reset: 0, timeout: 0, tls: 0, other: 0 });
     expect(s1.status).toEqual({ '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 });
     expect(s1.latency?.max).toBe(5);
     const [sa, sb] = s1.backends;
