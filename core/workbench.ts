@@ -302,10 +302,10 @@ export class Workbench {
       this.path = path;
       return this.getWorkspace();
     },
-    'workspace:save': async ({ path }) => {
+    'workspace:save': async ({ path, overwrite }) => {
       const target = path ?? this.path;
       if (!target) throw new LbError('INPUT_INVALID', 'give a path: this workspace was never saved');
-      await saveWorkspaceFile(target, this.draft());
+      await saveWorkspaceFile(target, this.draft(), { overwrite, current: this.path });
       this.path = target;
       return { path: target };
     },
