@@ -1,10 +1,11 @@
 /**
  * A service's "Health & retries" settings, folded under the strategy: the
- * active health check, passive ejection, the retry policy and the timeouts,
- * changed live with one `services:update` per Apply that holds only the
- * sections that changed. Input is checked with the core's schemas as you
- * type (./settings-draft); what the core rejects is shown and the form keeps
- * what the user typed. Fields a TCP service ignores are not offered there.
+ * active health check, passive ejection, the retry policy, the timeouts and,
+ * for HTTP services, header limits, redirect rewriting and TLS to https
+ * backends, changed live with one `services:update` per Apply that holds
+ * only the sections that changed. Input is checked with the core's schemas
+ * as you type (./settings-draft); what the core rejects is shown and the form
+ * keeps what the user typed. Fields a TCP service ignores are not offered there.
  */
 import { useId, useState } from 'react';
 import type { ErrorData, ServiceView } from '../../core/contract';
@@ -19,7 +20,8 @@ function summary(s: ServiceView): string {
   const { attempts, onStatus } = s.retries;
   const statuses = s.protocol === 'http' && onStatus.length > 0 ? ` (also on ${onStatus.join(', ')})` : '';
   const retries = attempts === 1 ? 'no retries' : `up to ${attempts} tries${statuses}`;
-  return `${active} · ${passive} · ${retries}`;
+  const unverified = s.protocol === 'http' && s.tls?.verify === false ? ' · certificates not verified' : '';
+  return `${active} · ${passive} · ${retries}${unverified}`;
 }
 
 /** `a`, `a and b`, `a, b and c`. */
@@ -31,6 +33,8 @@ interface FieldProps {
   title?: string;
   mono?: boolean;
   placeholder?: string;
+  /** The id of a visible help text that describes the field. */
+  describedBy?: string;
 }
 
 export function ServiceSettings({ service }: { service: ServiceView }) {
@@ -81,7 +85,7 @@ export function ServiceSettings({ service }: { service: ServiceView }) {
             placeholder={props.placeholder}
             value={String(shown[section][name])}
             aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${inputId}-error` : undefined}
+            aria-describedby={[error ? `${inputId}-error` : '', props.describedBy ?? ''].join(' ').trim() || undefined}
             onChange={(e) => edit(section, { [name]: e.target.value } as Partial<SettingsDraft[S]>)}
           />
           {props.unit && <span className="unit">{props.unit}</span>}
@@ -212,11 +216,63 @@ export function ServiceSettings({ service }: { service: ServiceView }) {
           <fieldset className="settings-section">
             <legend>Timeouts</legend>
             <div className="settings-fields">
-              {field('timeouts', 'connectMs', { unit: 'ms' })}
+              {field('timeouts', 'connectMs', { unit: 'ms', title: 'Time to connect to a backend (and finish its TLS handshake)' })}
               {!tcp && field('timeouts', 'responseMs', { unit: 'ms', title: 'Time to wait for the response headers' })}
-              {tcp && field('timeouts', 'idleMs', { unit: 'ms', title: 'Close a connection idle this long (0 = never)' })}
+              {field('timeouts', 'idleMs', { unit: 'ms', describedBy: `${id}-idle-help` })}
+              {!tcp &&
+                field('timeouts', 'clientHeadersMs', {
+                  unit: 'ms',
+                  title: 'How long a client may take to send its request headers; slower ones are answered 408 and closed',
+                })}
             </div>
+            <p id={`${id}-idle-help`} className="small muted settings-help">
+              {tcp
+                ? 'Idle timeout: a connection with no byte either way for this long is closed (0 = never).'
+                : 'Idle timeout: a response body or WebSocket tunnel with no byte for this long is closed and counted as a timeout (0 = never).'}
+            </p>
           </fieldset>
+          {!tcp && (
+            <fieldset className="settings-section">
+              <legend>HTTP</legend>
+              <div className="settings-fields">
+                {field('http', 'maxHeaderKiB', {
+                  unit: 'KiB',
+                  title: 'The largest request head a client may send (larger gets 431), and response head a backend may send (larger gets 502); 1 to 256 KiB',
+                })}
+                <label className="checkbox settings-check" title="Location, Content-Location and Refresh headers that point at a backend's own address are rewritten to the address the client used">
+                  <input type="checkbox" checked={shown.http.rewriteRedirects} onChange={(e) => edit('http', { rewriteRedirects: e.target.checked })} /> Rewrite
+                  redirects to the balancer
+                </label>
+              </div>
+            </fieldset>
+          )}
+          {!tcp && (
+            <fieldset className="settings-section">
+              <legend>TLS to https:// backends</legend>
+              <div className="settings-fields">
+                <label className="checkbox settings-check">
+                  <input type="checkbox" checked={shown.tls.verify} onChange={(e) => edit('tls', { verify: e.target.checked })} /> Verify certificates
+                </label>
+                {field('tls', 'ca', {
+                  width: 'settings-file',
+                  mono: true,
+                  placeholder: 'default CAs',
+                  title: 'A PEM file of certificate authorities to trust, such as a local development CA (a path on the host)',
+                })}
+                {field('tls', 'servername', {
+                  width: 'settings-text',
+                  mono: true,
+                  placeholder: 'the URL’s host',
+                  title: 'The server name (SNI) sent and verified instead of the host in the backend URL',
+                })}
+              </div>
+              {!shown.tls.verify && (
+                <p className="small warn-note" data-testid="settings-tls-warning">
+                  Certificates are not checked: anyone between here and a backend can pose as it. For local development only.
+                </p>
+              )}
+            </fieldset>
+          )}
           <div className="form-actions">
             <button type="submit" className="primary" data-testid="settings-apply" disabled={busy || !changed}>
               Apply

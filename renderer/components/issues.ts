@@ -27,7 +27,8 @@ export function issueText(issue: IssueLike): string {
     return issue.message.startsWith('Too small') ? (issue.inclusive === false ? `must be more than ${issue.minimum}` : `must be at least ${issue.minimum}`) : issue.message;
   }
   if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
-    return issue.message.startsWith('Too big') ? `must be at most ${issue.maximum}` : issue.message;
+    const unit = issue.origin === 'string' ? ' characters' : '';
+    return issue.message.startsWith('Too big') ? `must be at most ${issue.maximum}${unit}` : issue.message;
   }
   return issue.message;
 }

@@ -1,13 +1,22 @@
 /**
- * A service's health, retry and timeout settings as the settings form edits
- * them: every number a string as typed, each check section with an on/off
- * switch. `checkSettings` turns the draft into a `services:update` patch with
- * the core's own schemas, holding only the sections whose values changed, or
- * says what is wrong per field. Fields the form does not show (a check's
- * expected statuses, the retry budget, ...) keep the service's values.
+ * A service's health, retry, timeout, HTTP and TLS settings as the settings
+ * form edits them: every number a string as typed, each check section with an
+ * on/off switch. `checkSettings` turns the draft into a `services:update`
+ * patch with the core's own schemas, holding only the sections whose values
+ * changed, or says what is wrong per field. Fields the form does not show (a
+ * check's expected statuses, the retry budget, ...) keep the service's values.
  */
 import type { ServiceView } from '../../core/contract';
-import { HealthCheckSchema, PassiveHealthSchema, RetrySchema, TimeoutsSchema, type Protocol } from '../../core/model/spec';
+import {
+  HealthCheckSchema,
+  LimitsSchema,
+  PassiveHealthSchema,
+  RetrySchema,
+  TimeoutsSchema,
+  TlsSchema,
+  type Protocol,
+  type TlsSpec,
+} from '../../core/model/spec';
 import type { ServicePatch } from '../store/actions';
 import { issueText, numberOf, type IssueLike } from './issues';
 
@@ -15,7 +24,11 @@ export interface SettingsDraft {
   health: { on: boolean; path: string; intervalMs: string; timeoutMs: string; rise: string; fall: string; send: string; expect: string };
   passive: { on: boolean; consecutive5xx: string; consecutiveErrors: string; baseEjectionMs: string; maxEjectedPercent: string };
   retries: { attempts: string; onStatus: string; retryNonIdempotent: boolean };
-  timeouts: { connectMs: string; responseMs: string; idleMs: string };
+  timeouts: { connectMs: string; responseMs: string; idleMs: string; clientHeadersMs: string };
+  /** HTTP services: `limits.maxHeaderBytes` shown in KiB, and `rewriteRedirects`. */
+  http: { maxHeaderKiB: string; rewriteRedirects: boolean };
+  /** HTTP services: how https:// backends are reached; the empty strings mean "not set". */
+  tls: { verify: boolean; ca: string; servername: string };
 }
 
 export type Section = keyof SettingsDraft;
@@ -38,6 +51,10 @@ export const FIELD_LABELS: Record<string, string> = {
   'timeouts.connectMs': 'Connect timeout',
   'timeouts.responseMs': 'Response timeout',
   'timeouts.idleMs': 'Idle timeout',
+  'timeouts.clientHeadersMs': 'Client headers timeout',
+  'http.maxHeaderKiB': 'Max header size',
+  'tls.ca': 'CA file',
+  'tls.servername': 'Server name',
 };
 
 /** What a TCP service calls differently: its retries are new connect attempts. */
@@ -48,11 +65,15 @@ export const labelOf = (key: string, protocol: Protocol): string => (protocol ==
 /** The check a service gets when its active checks are switched on: the schema's defaults, over TCP for a TCP service. */
 const defaultHealth = (protocol: Protocol) => HealthCheckSchema.parse(protocol === 'tcp' ? { type: 'tcp' } : {});
 const DEFAULT_PASSIVE = PassiveHealthSchema.parse({});
+/** What a service without a `tls` section does: verify against Node's CAs and the URL's host. */
+const DEFAULT_TLS: TlsSpec = TlsSchema.parse({});
+const KIB = 1024;
 
 export function settingsDraftOf(service: ServiceView): SettingsDraft {
   const h = service.healthCheck ?? defaultHealth(service.protocol);
   const p = service.passiveHealth ?? DEFAULT_PASSIVE;
   const { retries: r, timeouts: t } = service;
+  const tls = service.tls ?? DEFAULT_TLS;
   return {
     health: {
       on: service.healthCheck !== undefined,
@@ -72,7 +93,10 @@ export function settingsDraftOf(service: ServiceView): SettingsDraft {
       maxEjectedPercent: String(p.maxEjectedPercent),
     },
     retries: { attempts: String(r.attempts), onStatus: r.onStatus.join(', '), retryNonIdempotent: r.retryNonIdempotent },
-    timeouts: { connectMs: String(t.connectMs), responseMs: String(t.responseMs), idleMs: String(t.idleMs) },
+    timeouts: { connectMs: String(t.connectMs), responseMs: String(t.responseMs), idleMs: String(t.idleMs), clientHeadersMs: String(t.clientHeadersMs) },
+    // KiB as an exact decimal (bytes / 1024 always is one), so an untouched field gives the same bytes back.
+    http: { maxHeaderKiB: String(service.limits.maxHeaderBytes / KIB), rewriteRedirects: service.rewriteRedirects },
+    tls: { verify: tls.verify, ca: tls.ca ?? '', servername: tls.servername ?? '' },
   };
 }
 
@@ -125,8 +149,8 @@ function collect(section: Section, issues: readonly IssueLike[], into: Record<st
 /**
  * The draft checked against `service` (a service of its protocol): the
  * fields a TCP service ignores (onStatus, retrying POST, a check's path, the
- * response timeout, 5xx ejection) keep the service's values and are never
- * flagged; nor is an HTTP service's idle timeout, which only TCP uses.
+ * response and client-headers timeouts, 5xx ejection, header size, redirect
+ * rewriting, TLS) keep the service's values and are never flagged.
  */
 export function checkSettings(draft: SettingsDraft, service: ServiceView): SettingsCheck {
   const tcp = service.protocol === 'tcp';
@@ -190,13 +214,51 @@ export function checkSettings(draft: SettingsDraft, service: ServiceView): Setti
 
   {
     const d = draft.timeouts;
-    const candidate: Record<string, unknown> = { ...service.timeouts, connectMs: num(d.connectMs) };
-    if (tcp) candidate.idleMs = num(d.idleMs);
-    else candidate.responseMs = num(d.responseMs);
+    const candidate: Record<string, unknown> = { ...service.timeouts, connectMs: num(d.connectMs), idleMs: num(d.idleMs) };
+    if (!tcp) {
+      candidate.responseMs = num(d.responseMs);
+      candidate.clientHeadersMs = num(d.clientHeadersMs);
+    }
     const parsed = TimeoutsSchema.safeParse(candidate);
     if (!parsed.success) collect('timeouts', parsed.error.issues, errors, candidate);
     else if (!sameValue(parsed.data, service.timeouts)) patch.timeouts = parsed.data;
   }
 
+  if (!tcp) {
+    const kib = num(draft.http.maxHeaderKiB);
+    // Whole bytes: 1.5 KiB is 1536; the schema then judges the bytes, and its limits are said back in KiB.
+    const candidate = { ...service.limits, maxHeaderBytes: Number.isFinite(kib) ? Math.round(kib * KIB) : kib };
+    const parsed = LimitsSchema.safeParse(candidate);
+    if (!parsed.success) errors['http.maxHeaderKiB'] = inKiB(parsed.error.issues[0]!);
+    else if (!sameValue(parsed.data, service.limits)) patch.limits = parsed.data;
+    if (draft.http.rewriteRedirects !== service.rewriteRedirects) patch.rewriteRedirects = draft.http.rewriteRedirects;
+    checkTls(draft.tls, service.tls, patch, errors);
+  }
+
   return Object.keys(errors).length > 0 ? { errors } : { patch, errors };
+}
+
+/** A limits issue about bytes, said in the KiB the field shows. */
+function inKiB(issue: IssueLike): string {
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.message.startsWith('Too')) {
+    const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum) / KIB;
+    return `must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} KiB`;
+  }
+  return issueText(issue);
+}
+
+/**
+ * The TLS section: unchanged settings send nothing; settings back at the
+ * defaults (verify, no CA, no server name) remove the section (`tls: null`)
+ * rather than write the defaults out; anything else replaces it whole.
+ */
+function checkTls(d: SettingsDraft['tls'], current: TlsSpec | undefined, patch: ServicePatch, errors: Record<string, string>): void {
+  const candidate: Record<string, unknown> = { verify: d.verify };
+  // Empty means not set: Node's own CAs, the host of the backend URL.
+  if (d.ca.trim() !== '') candidate.ca = d.ca.trim();
+  if (d.servername.trim() !== '') candidate.servername = d.servername.trim();
+  const parsed = TlsSchema.safeParse(candidate);
+  if (!parsed.success) return collect('tls', parsed.error.issues, errors, candidate);
+  if (sameValue(parsed.data, current ?? DEFAULT_TLS)) return;
+  patch.tls = current !== undefined && sameValue(parsed.data, DEFAULT_TLS) ? null : parsed.data;
 }

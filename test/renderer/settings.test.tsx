@@ -10,7 +10,7 @@ import { renderApp } from './setup';
 afterEach(cleanup);
 
 const RETRIES = { attempts: 3, retryNonIdempotent: false, onStatus: [], budgetPercent: 50, minRetryConcurrency: 10, replayBufferBytes: 65536 };
-const TIMEOUTS = { connectMs: 2000, responseMs: 30000, idleMs: 60000 };
+const TIMEOUTS = { connectMs: 2000, responseMs: 30000, idleMs: 60000, clientHeadersMs: 10000 };
 const HEALTH = HealthCheckSchema.parse({ path: '/healthz', intervalMs: 2000, fall: 3 });
 const PASSIVE = PassiveHealthSchema.parse({ consecutive5xx: 4 });
 
@@ -35,7 +35,8 @@ const type = (panel: HTMLElement, label: string, value: string) => fireEvent.cha
 const apply = (panel: HTMLElement) => within(panel).getByTestId('settings-apply') as HTMLButtonElement;
 /** The inline error an input points at, or null. */
 const errorOf = (el: HTMLElement) => {
-  const id = el.getAttribute('aria-describedby');
+  // A field may also point at its help text; the error is the one whose id says so.
+  const id = el.getAttribute('aria-describedby')?.split(' ').find((x) => x.endsWith('-error'));
   return id ? document.getElementById(id)!.textContent : null;
 };
 
@@ -56,8 +57,15 @@ describe('health & retries settings', () => {
     expect(shown(['Consecutive 5xx', 'Consecutive errors', 'Base ejection', 'Max ejected'])).toEqual(['4', '5', '10000', '50']);
     expect(shown(['Tries per request', 'Also retry on statuses', 'Connect timeout', 'Response timeout'])).toEqual(['3', '', '2000', '30000']);
     expect(input(panel, 'Retry POST and PATCH too').checked).toBe(false);
-    // idleMs only closes idle TCP connections; an HTTP service does not offer it.
-    expect(ui.queryByLabelText('Idle timeout')).toBeNull();
+    // An HTTP service's idle timeout bounds response bodies and WebSocket tunnels; the help says so.
+    expect(shown(['Idle timeout', 'Client headers timeout', 'Max header size'])).toEqual(['60000', '10000', '16']);
+    expect(document.getElementById(input(panel, 'Idle timeout').getAttribute('aria-describedby')!)!.textContent).toMatch(
+      /response body or WebSocket tunnel with no byte for this long is closed/,
+    );
+    expect(input(panel, 'Rewrite redirects to the balancer').checked).toBe(true);
+    expect(input(panel, 'Verify certificates').checked).toBe(true);
+    expect(shown(['CA file', 'Server name'])).toEqual(['', '']);
+    expect(ui.queryByTestId('settings-tls-warning')).toBeNull();
     expect(apply(panel).disabled).toBe(true); // nothing changed yet
   });
 
@@ -164,6 +172,10 @@ describe('health & retries settings', () => {
     expect(ui.queryByLabelText('Also retry on statuses')).toBeNull();
     expect(ui.queryByLabelText('Response timeout')).toBeNull();
     expect(input(panel, 'Idle timeout').value).toBe('60000');
+    // Nor what only HTTP has: a client's request head, header limits, redirects, TLS to https backends.
+    for (const label of ['Client headers timeout', 'Max header size', 'Rewrite redirects to the balancer', 'Verify certificates', 'CA file', 'Server name']) {
+      expect(ui.queryByLabelText(label)).toBeNull();
+    }
     // A TCP service retries the connect only: per connection, whatever the client then sends.
     expect(input(panel, 'Tries per connection').value).toBe('3');
     expect(ui.queryByLabelText('Retry POST and PATCH too')).toBeNull();
@@ -200,5 +212,101 @@ describe('health & retries settings', () => {
     act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 1, cause: 'another window' } }));
     await waitFor(() => expect(input(panel, 'Tries per request').value).toBe('5'));
     expect(input(panel, 'Connect timeout').value).toBe('900');
+  });
+
+  it('sends only the changed sections: idle timeout and redirects, then the header limit alone', async () => {
+    const { bridge, panel, ui } = await renderOpen();
+    type(panel, 'Idle timeout', '15000');
+    fireEvent.click(input(panel, 'Rewrite redirects to the balancer'));
+    fireEvent.click(apply(panel));
+
+    await waitFor(() => expect(ui.getByRole('status').textContent).toBe('Applied.'));
+    expect(bridge.callsOf('services:update')).toEqual([{ service: 'web', patch: { timeouts: { ...TIMEOUTS, idleMs: 15000 }, rewriteRedirects: false } }]);
+    expect(bridge.services[0]!.timeouts.idleMs).toBe(15000);
+    expect(bridge.services[0]!.rewriteRedirects).toBe(false);
+    await waitFor(() => expect(input(panel, 'Rewrite redirects to the balancer').checked).toBe(false));
+
+    type(panel, 'Max header size', '32');
+    fireEvent.click(apply(panel));
+    await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(2));
+    expect(bridge.callsOf('services:update')[1]).toEqual({ service: 'web', patch: { limits: { maxHeaderBytes: 32 * 1024 } } });
+    await waitFor(() => expect(apply(panel).disabled).toBe(true));
+    expect(input(panel, 'Max header size').value).toBe('32');
+  });
+
+  it('flags typos and out-of-range values in the new fields with the schema’s limits, and sends nothing', async () => {
+    const { bridge, panel, ui } = await renderOpen();
+    type(panel, 'Idle timeout', '6O000'); // a letter O
+    expect(errorOf(input(panel, 'Idle timeout'))).toBe('enter a number');
+    type(panel, 'Idle timeout', '-1');
+    expect(errorOf(input(panel, 'Idle timeout'))).toBe('must be at least 0');
+    type(panel, 'Client headers timeout', '50');
+    expect(errorOf(input(panel, 'Client headers timeout'))).toBe('must be at least 100');
+    // The limit is in bytes in the schema and in KiB in the form: its bounds are said in KiB.
+    type(panel, 'Max header size', '512');
+    expect(errorOf(input(panel, 'Max header size'))).toBe('must be at most 256 KiB');
+    type(panel, 'Max header size', '0.5');
+    expect(errorOf(input(panel, 'Max header size'))).toBe('must be at least 1 KiB');
+    type(panel, 'Server name', 'a'.repeat(254));
+    expect(errorOf(input(panel, 'Server name'))).toBe('must be at most 253 characters');
+    expect(input(panel, 'Server name').getAttribute('aria-invalid')).toBe('true');
+    expect(ui.getByTestId('settings-invalid').textContent).toBe(
+      'Nothing is sent until Idle timeout, Client headers timeout, Max header size and Server name are fixed.',
+    );
+    expect(apply(panel).disabled).toBe(true);
+    fireEvent.submit(apply(panel).closest('form')!);
+
+    // Fixed, the field's error goes and Apply comes back; 1.5 KiB is whole bytes.
+    type(panel, 'Idle timeout', '0');
+    type(panel, 'Client headers timeout', '100');
+    type(panel, 'Max header size', '1.5');
+    type(panel, 'Server name', '');
+    expect(errorOf(input(panel, 'Max header size'))).toBeNull();
+    expect(ui.queryByTestId('settings-invalid')).toBeNull();
+    expect(bridge.callsOf('services:update')).toHaveLength(0);
+    fireEvent.click(apply(panel));
+    await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(1));
+    expect(bridge.callsOf('services:update')[0]).toEqual({
+      service: 'web',
+      patch: { timeouts: { ...TIMEOUTS, idleMs: 0, clientHeadersMs: 100 }, limits: { maxHeaderBytes: 1536 } },
+    });
+  });
+
+  it('TLS: verify off warns and is sent alone; a CA and server name replace the section; back to the defaults removes it', async () => {
+    const { bridge, panel, ui } = await renderOpen();
+    fireEvent.click(input(panel, 'Verify certificates'));
+    expect(ui.getByTestId('settings-tls-warning').textContent).toMatch(/^Certificates are not checked/);
+    fireEvent.click(apply(panel));
+    await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(1));
+    expect(bridge.callsOf('services:update')[0]).toEqual({ service: 'web', patch: { tls: { verify: false } } });
+    await waitFor(() => expect(ui.getByTestId('settings-summary').textContent).toBe('checks every 2000 ms · passive ejection · up to 3 tries · certificates not verified'));
+
+    fireEvent.click(input(panel, 'Verify certificates'));
+    type(panel, 'CA file', ' /etc/lbw/dev-ca.pem ');
+    type(panel, 'Server name', 'api.internal');
+    expect(ui.queryByTestId('settings-tls-warning')).toBeNull();
+    fireEvent.click(apply(panel));
+    await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(2));
+    expect(bridge.callsOf('services:update')[1]).toEqual({ service: 'web', patch: { tls: { verify: true, ca: '/etc/lbw/dev-ca.pem', servername: 'api.internal' } } });
+    await waitFor(() => expect(bridge.services[0]!.tls).toEqual({ verify: true, ca: '/etc/lbw/dev-ca.pem', servername: 'api.internal' }));
+
+    await waitFor(() => expect(input(panel, 'CA file').value).toBe('/etc/lbw/dev-ca.pem'));
+    type(panel, 'CA file', '');
+    type(panel, 'Server name', '');
+    fireEvent.click(apply(panel));
+    await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(3));
+    expect(bridge.callsOf('services:update')[2]).toEqual({ service: 'web', patch: { tls: null } });
+    await waitFor(() => expect(bridge.services[0]!.tls).toBeUndefined());
+  });
+
+  it('shows a workspace’s own TLS settings, and untouched they send nothing', async () => {
+    const { panel, ui } = await renderOpen('http', { tls: { verify: false, servername: 'dev.local' }, limits: { maxHeaderBytes: 20000 } });
+    expect(input(panel, 'Verify certificates').checked).toBe(false);
+    expect(input(panel, 'Server name').value).toBe('dev.local');
+    expect(ui.getByTestId('settings-tls-warning')).toBeTruthy();
+    // 20000 bytes is not a whole number of KiB; shown exactly, it reads back as the same bytes.
+    expect(input(panel, 'Max header size').value).toBe('19.53125');
+    expect(apply(panel).disabled).toBe(true);
+    expect(ui.queryByTestId('settings-invalid')).toBeNull();
   });
 });
