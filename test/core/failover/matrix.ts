@@ -8,6 +8,12 @@
  *  - no GET fails (a non-2xx answer or a connection error at the client);
  *  - no POST body reaches the backends twice (counted at the backends);
  *  - every request is answered within ANSWER_BOUND_MS;
+ *  - with a reset or hanging backend (which never answers, so every try
+ *    there is a request's first pick), the broken backend is tried first for
+ *    no more than its fair share (1/2 or 1/3 of the requests) plus four
+ *    standard deviations of a fair coin (2 backends: 150 + 35 of 300; 3: 100
+ *    + 33), for every strategy, as issue 11 asks: a retry must not push new
+ *    requests onto it, and a fast failure must not make it look idle or fast;
  *  - with three backends, the good ones share the requests: each serves at
  *    least its minimum share of the GETs the good backends served together
  *    (a retry neither skews the split nor starves the backend after the
@@ -89,6 +95,12 @@ function oneBrokenChecks(spec: CellSpec, n: CellNumbers): Check[] {
     { name: 'duplicated POSTs', ok: n.duplicatedPosts === 0, detail: `${n.duplicatedPosts}, want 0` },
     { name: 'late', ok: n.late === 0, detail: `${n.late} requests unanswered or slow, max ${n.maxMs} ms` },
   ];
+  if (spec.kind !== 'killed') {
+    // A killed backend served before it died, so only reset and hang cells count first picks.
+    const p = 1 / spec.backends;
+    const bound = Math.round(spec.requests * p + 4 * Math.sqrt(spec.requests * p * (1 - p)));
+    checks.push({ name: 'broken first picks', ok: n.brokenTries <= bound, detail: `${n.brokenTries} of ${spec.requests} requests tried ${spec.kind} first, want <= ${bound}` });
+  }
   if (spec.backends === 3) {
     const good = n.getsServed.filter(([name]) => name.startsWith('good'));
     const total = good.reduce((s, [, c]) => s + c, 0);
