@@ -45,6 +45,8 @@ export function describeEvent(e: WorkbenchEvent): string {
       return `${time} ${e.service}/${e.backend} returned (${e.cause})`;
     case 'config:changed':
       return `${time} config changed: ${e.cause}`;
+    case 'config:rejected':
+      return `${time} change refused, nothing changed (${e.cause}): ${e.error.message}`;
     case 'service:listening':
       return `${time} ${e.service} listening on ${e.address}`;
     case 'service:stopped':

@@ -16,7 +16,8 @@ import { TcpService, type TcpServiceHooks } from './proxy/tcp-service';
 import type { ServiceInfo, StatsCollector } from './stats/collector';
 import type { AttemptOutcome } from './stats/types';
 import { Pool } from './strategies/pool';
-import { getStrategy } from './strategies/registry';
+import { getStrategy, parseStrategyOptions } from './strategies/registry';
+import { resolveUpstreamTls, type UpstreamTls } from './proxy/upstream-tls';
 
 export interface RuntimeDeps {
   now(): number;
@@ -25,7 +26,12 @@ export interface RuntimeDeps {
   emit(event: WorkbenchEvent): void;
   /** Open listeners and run health checks; false keeps a service model-only (unit tests). */
   dataPlane: boolean;
+  /** How long a removed backend's in-flight requests may run before its connections are cut (default 5000). */
+  graceMs?: number;
 }
+
+/** How often a removed backend is looked at while its in-flight requests finish. */
+const RETIRE_POLL_MS = 50;
 
 export class ServiceRuntime {
   spec: ServiceSpec;
@@ -36,10 +42,15 @@ export class ServiceRuntime {
   private http: HttpService | undefined;
   private tcp: TcpService | undefined;
   private running = false;
+  /** Removed backends whose in-flight requests are finishing: each one's wrap-up, run at once on stop. */
+  private readonly retiring = new Map<Backend, () => void>();
+  /** The service's TLS settings for https backends, read once per change (the proxy reads its own copy). */
+  private upstreamTls: UpstreamTls;
   /** Requests sent again after an attempt that had already sent them, since start (drills report the non-idempotent ones). */
   readonly resends = { idempotent: 0, nonIdempotent: 0 };
 
   constructor(spec: ServiceSpec, private readonly deps: RuntimeDeps) {
+    this.upstreamTls = ServiceRuntime.check(spec);
     this.spec = spec;
     this.pool = new Pool<Backend>(getStrategy(spec.strategy), spec.strategyOptions, deps);
     this.setBackends(spec);
@@ -48,6 +59,16 @@ export class ServiceRuntime {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /**
+   * What a spec needs beyond its schema before anything is touched: a known
+   * strategy with valid options, a readable CA file. Throws CONFIG_INVALID;
+   * returns the resolved TLS settings.
+   */
+  static check(spec: ServiceSpec): UpstreamTls {
+    parseStrategyOptions(getStrategy(spec.strategy), spec.strategyOptions);
+    return resolveUpstreamTls(spec.tls, `services "${spec.name}": tls`);
   }
 
   /** Same listener and protocol: apply the change live instead of rebinding. */
@@ -88,6 +109,7 @@ export class ServiceRuntime {
   }
 
   async stop(graceMs: number): Promise<void> {
+    for (const finish of [...this.retiring.values()]) finish();
     const checks = this.active?.stop();
     const http = this.http;
     const tcp = this.tcp;
@@ -106,6 +128,8 @@ export class ServiceRuntime {
 
   /** Applies a validated spec with the same listener: backends, strategy, health, timeouts. */
   update(spec: ServiceSpec): void {
+    // Everything that can refuse the spec runs first, so a refusal changes nothing.
+    this.upstreamTls = ServiceRuntime.check(spec);
     const strategyChanged = spec.strategy !== this.spec.strategy || JSON.stringify(spec.strategyOptions) !== JSON.stringify(this.spec.strategyOptions);
     if (strategyChanged) this.pool.setStrategy(getStrategy(spec.strategy), spec.strategyOptions);
     this.spec = spec;
@@ -170,12 +194,33 @@ export class ServiceRuntime {
       }
       return b;
     });
-    for (const gone of unmatched) {
-      this.http?.forgetBackend(gone.id);
-      this.deps.stats.forgetBackend(gone.id);
-    }
     this.backends = next;
     this.pool.setBackends(next);
+    for (const gone of unmatched) this.retire(gone);
+  }
+
+  /**
+   * A removed backend drains: it left the pool, so it gets no new requests;
+   * those in flight may finish for up to the grace period; then its
+   * connections (pooled and open) and counters go.
+   */
+  private retire(gone: Backend): void {
+    const forget = () => {
+      this.http?.forgetBackend(gone.id);
+      this.tcp?.forgetBackend(gone.id);
+      this.deps.stats.forgetBackend(gone.id);
+    };
+    if (gone.inFlight === 0 || !this.running) return forget();
+    const until = performance.now() + (this.deps.graceMs ?? 5000);
+    const finish = () => {
+      clearInterval(poll);
+      this.retiring.delete(gone);
+      forget();
+    };
+    const poll = setInterval(() => {
+      if (gone.inFlight === 0 || performance.now() >= until) finish();
+    }, RETIRE_POLL_MS);
+    this.retiring.set(gone, finish);
   }
 
   private configureHealth(spec: ServiceSpec): void {
@@ -189,6 +234,7 @@ export class ServiceRuntime {
             this.deps.emit({ type: 'health:changed', at: this.deps.now(), service: this.name, backend: backend.name, backendId: backend.id, from, to, cause });
           },
           onPass: (backend) => this.passive?.onActivePass(backend, this.deps.now()),
+          tls: () => this.upstreamTls,
         });
         if (this.running) this.active.start();
       } else {
@@ -196,9 +242,9 @@ export class ServiceRuntime {
       }
       this.active.setBackends(this.backends);
     } else if (this.active) {
-      void this.active.stop();
+      // Through the checker, the health's one writer: each backend it had judged is reported back to unknown.
+      void this.active.turnOff();
       this.active = undefined;
-      for (const b of this.backends) b.health = 'unknown';
     }
 
     const passive = spec.passiveHealth;
@@ -218,7 +264,8 @@ export class ServiceRuntime {
       }
       this.passive.setBackends(this.backends);
     } else if (this.passive) {
-      for (const b of this.backends) b.ejected = false;
+      // Through the detector, ejection's one writer: every ejected backend returns, with its event.
+      this.passive.update({ ...this.passive.currentSpec, enabled: false });
       this.passive = undefined;
     }
   }

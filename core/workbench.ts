@@ -15,7 +15,7 @@ import type { Push, WorkbenchEvent } from './contract/events';
 import { loadWorkspaceFile, parseWorkspace, saveWorkspaceFile } from './config/workspace-file';
 import { LbError, toErrorData } from './model/errors';
 import { fail, ok, type Result } from './model/result';
-import { BackendSpecSchema, ServiceSpecSchema, type WorkspaceInput, type WorkspaceSpec } from './model/spec';
+import { BackendSpecSchema, parseListen, ServiceSpecSchema, type ServiceSpec, type WorkspaceInput, type WorkspaceSpec } from './model/spec';
 import { parseOrThrow } from './model/validate';
 import { ServiceRuntime, type RuntimeDeps } from './service-runtime';
 import { StatsCollector, startTicker } from './stats/collector';
@@ -87,6 +87,7 @@ export class Workbench {
       stats: this.stats,
       emit: (event) => this.emit(event),
       dataPlane: this.dataPlane,
+      graceMs: this.graceMs,
     };
     for (const spec of this.workspace.services) this.services.set(spec.name, new ServiceRuntime(spec, this.deps));
     this.ctx = this.commandContext();
@@ -228,42 +229,62 @@ export class Workbench {
     for (const [k, v] of entries) this.services.set(k, v);
   }
 
-  /** Validates the edited workspace, applies it to the runtime, then commits it. */
+  /**
+   * Validates the edited workspace, applies it to the runtime, then commits
+   * it. A change refused on the way (a port in use, a CA file missing) leaves
+   * everything running as it was and is announced as `config:rejected`.
+   */
   private async commit(next: WorkspaceSpec, cause: string): Promise<void> {
-    const valid = parseWorkspace(next);
-    await this.apply(valid);
-    this.workspace = valid;
+    try {
+      const valid = parseWorkspace(next);
+      for (const spec of valid.services) ServiceRuntime.check(spec);
+      await this.apply(valid);
+      this.workspace = valid;
+    } catch (err) {
+      this.emit({ type: 'config:rejected', at: this.deps.now(), cause, error: toErrorData(err) });
+      throw err;
+    }
     this.emit({ type: 'config:changed', at: this.deps.now(), cause });
   }
 
   /**
-   * Brings the running services in line with `next`. New listeners are bound
-   * before anything is torn down, so a port conflict rejects the whole change.
+   * Brings the running services in line with `next`, bind before release: a
+   * service that moves gets its new listener bound while the old one still
+   * serves, and only once every new listener is bound do the old ones go, so
+   * a refused change stops nothing. Only a move onto the service's own port
+   * (a new protocol or host on the same port) must release first; should its
+   * new bind fail, the old listener is bound again.
    */
   private async apply(next: WorkspaceSpec): Promise<void> {
     const created: ServiceRuntime[] = [];
     const rebound = new Map<string, ServiceRuntime>();
+    /** Old services released early to free their own port; restarted if the change is refused. */
+    const released: ServiceRuntime[] = [];
     try {
       for (const spec of next.services) {
         const current = this.services.get(spec.name);
         if (current && current.canUpdateInPlace(spec)) continue;
         const fresh = new ServiceRuntime(spec, this.deps);
         if (this.started) {
-          if (current) await current.stop(this.graceMs); // same name, new address or protocol: free it first
-          await fresh.start();
+          try {
+            await fresh.start();
+          } catch (err) {
+            if (!current || !takesOwnPort(err, current, spec)) throw err;
+            await current.stop(this.graceMs);
+            released.push(current);
+            await fresh.start();
+          }
         }
         created.push(fresh);
         rebound.set(spec.name, fresh);
       }
     } catch (err) {
       await Promise.all(created.map((s) => s.stop(0)));
-      // A service stopped to rebind gets its old listener back.
-      for (const name of rebound.keys()) {
-        const old = this.services.get(name);
-        if (old && this.started) await old.start().catch(() => undefined);
-      }
+      for (const old of released) await old.start().catch((e: unknown) => this.emit({ type: 'service:error', at: this.deps.now(), service: old.name, error: toErrorData(e) }));
       throw err;
     }
+    // Every new listener is bound: the old ones of moved services go now, letting their requests finish.
+    await Promise.all([...rebound.keys()].map((name) => this.services.get(name)).filter((s) => s !== undefined && !released.includes(s)).map((s) => s!.stop(this.graceMs)));
     const keep = new Set(next.services.map((s) => s.name));
     for (const [name, svc] of this.services) {
       if (!keep.has(name)) {
@@ -372,6 +393,13 @@ export class Workbench {
   private draft(): WorkspaceSpec {
     return structuredClone(this.workspace);
   }
+}
+
+/** The new listener failed only because the service's own old listener holds that port. */
+function takesOwnPort(err: unknown, current: ServiceRuntime, spec: ServiceSpec): boolean {
+  if (!(err instanceof LbError) || err.code !== 'PORT_IN_USE' || current.address === null) return false;
+  const port = parseListen(spec.listen).port;
+  return port !== 0 && port === Number(current.address.slice(current.address.lastIndexOf(':') + 1));
 }
 
 /** A rebound service keeps its backends' injected faults (matched by name). */

@@ -23,6 +23,8 @@ export type WorkbenchEvent =
   | ({ type: 'backend:ejected'; cause: string; durationMs: number } & BackendEventBase)
   | ({ type: 'backend:returned'; cause: string } & BackendEventBase)
   | { type: 'config:changed'; at: number; cause: string }
+  /** A change was refused (invalid, a port in use, a CA file missing): nothing changed, everything kept running. */
+  | { type: 'config:rejected'; at: number; cause: string; error: ErrorData }
   | { type: 'service:listening'; at: number; service: string; address: string }
   | { type: 'service:stopped'; at: number; service: string }
   | { type: 'service:error'; at: number; service: string; error: ErrorData }

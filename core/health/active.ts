@@ -15,6 +15,7 @@
  */
 import type { Backend, CheckResult, HealthState } from '../model/backend';
 import { LbError } from '../model/errors';
+import type { UpstreamTls } from '../proxy/upstream-tls';
 import type { HealthCheckSpec } from '../model/spec';
 import { errorDetail, parseExpectStatus, probeHttp, probeTcp, type ProbeOutcome, type StatusMatcher } from './probe';
 import { parseExpectReply, unescapeBytes, type ReplyMatcher } from './reply';
@@ -37,6 +38,8 @@ export interface ActiveCheckerDeps {
   onPass?(backend: Backend): void;
   /** A callback threw. Defaults to a process warning: the checker keeps running either way. */
   onError?(err: unknown): void;
+  /** https:// backends: the service's TLS settings, read at each check (default: verify). */
+  tls?(): UpstreamTls;
 }
 
 /** First checks land within this share of the interval... */
@@ -108,6 +111,24 @@ export class ActiveHealthChecker {
     this.running = true;
     // An entry with a checkNow() in flight is scheduled too: its first tick joins that probe.
     for (const entry of this.entries.values()) this.schedule(entry, this.firstDelay());
+  }
+
+  /**
+   * Checks are turned off: stops, then gives every judged backend back its
+   * `unknown` health (it takes traffic again), reporting each as a transition
+   * with `cause`, so no change of health goes unannounced.
+   */
+  async turnOff(cause = 'health checks turned off'): Promise<void> {
+    const stopped = this.stop();
+    for (const entry of this.entries.values()) {
+      const { backend } = entry;
+      entry.machine.reset('unknown');
+      if (backend.health === 'unknown') continue;
+      const from = backend.health;
+      backend.health = 'unknown';
+      this.guard(() => this.deps.onTransition({ backend, from, to: 'unknown', cause }));
+    }
+    await stopped;
   }
 
   /** Clears every timer and aborts in-flight probes; resolves once they have all let go of their sockets. */
@@ -182,7 +203,7 @@ export class ActiveHealthChecker {
       outcome =
         type === 'tcp' || url.protocol === 'tcp:'
           ? await probeTcp(url, { timeoutMs, signal, fault, ...this.exchange })
-          : await probeHttp(url, { path, timeoutMs, signal, expect: this.expect, fault });
+          : await probeHttp(url, { path, timeoutMs, signal, expect: this.expect, fault, tls: this.deps.tls?.() });
     } catch (err) {
       outcome = { ok: false, detail: errorDetail(err) };
     }

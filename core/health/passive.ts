@@ -116,6 +116,10 @@ export class OutlierDetector {
     }
   }
 
+  get currentSpec(): PassiveHealthSpec {
+    return this.spec;
+  }
+
   /**
    * Applies a new spec. Current ejections keep their end time; turning the
    * detector off returns every ejected backend at once (and reports it).
@@ -145,7 +149,7 @@ export class OutlierDetector {
     if (outcome.error) {
       state.lastError = outcome.detail && outcome.detail !== outcome.error ? `${outcome.error}: ${outcome.detail}` : outcome.error;
       const n = bump(state.errors, now, this.spec.windowMs);
-      if (n >= this.spec.consecutiveErrors) return this.eject(backend, state, now, `${n} consecutive connect errors (last: ${outcome.error})`);
+      if (n >= this.spec.consecutiveErrors) return this.eject(backend, state, now, `${n} consecutive connect errors (last: ${state.lastError})`);
     } else if (outcome.status !== undefined && outcome.status >= 500) {
       state.lastStatus = outcome.status;
       const n = bump(state.fivexx, now, this.spec.windowMs);

@@ -14,6 +14,7 @@ import net from 'node:net';
 import { injectedProbeOutcome } from '../faults/probe';
 import type { FaultPlan } from '../faults/fault-set';
 import { LbError } from '../model/errors';
+import { DEFAULT_UPSTREAM_TLS, isTlsError, tlsConnectOptions, tlsReason, type UpstreamTls } from '../proxy/upstream-tls';
 import { showReply, type ReplyMatcher } from './reply';
 
 export interface ProbeOutcome {
@@ -34,6 +35,8 @@ export interface ProbeOptions {
 export interface HttpProbeOptions extends ProbeOptions {
   path: string;
   expect: StatusMatcher;
+  /** https:// backends: the service's TLS settings, the same the proxy uses (default: verify). */
+  tls?: UpstreamTls;
 }
 
 /** Decides whether a status passes; `text` is the rule as written, for details. */
@@ -70,8 +73,9 @@ export function targetOf(url: URL): { host: string; port: number } {
   return { host, port };
 }
 
-/** A socket error as a short detail: its code when it has one (`ECONNREFUSED`), else its message. */
+/** A socket error as a short detail: its code when it has one (`ECONNREFUSED`), else its message; a TLS failure with its reason. */
 export function errorDetail(err: unknown): string {
+  if (isTlsError(err)) return `LB_UPSTREAM_TLS: ${tlsReason(err)}`;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code) return code;
   return err instanceof Error ? err.message : String(err);
@@ -80,8 +84,8 @@ export function errorDetail(err: unknown): string {
 /**
  * GETs `path` on the backend. The status line decides the outcome; the body
  * is then drained (up to the timeout and MAX_BODY_BYTES) before closing.
- * HTTPS certificates are not verified: the question is whether the backend
- * answers, and local backends commonly use self-signed certificates.
+ * HTTPS is checked with the service's TLS settings, as the proxy connects:
+ * a certificate the proxy would refuse fails the check with its reason.
  */
 export function probeHttp(url: URL, opts: HttpProbeOptions): Promise<ProbeOutcome> {
   const { host, port } = targetOf(url);
@@ -101,7 +105,7 @@ export function probeHttp(url: URL, opts: HttpProbeOptions): Promise<ProbeOutcom
       path: opts.path,
       agent: false,
       headers: { Host: url.host, Connection: 'close', 'User-Agent': 'lb-workbench-health-check', Accept: '*/*' },
-      rejectUnauthorized: false,
+      ...(url.protocol === 'https:' ? tlsConnectOptions(opts.tls ?? DEFAULT_UPSTREAM_TLS, url.hostname) : {}),
     });
     let outcome: ProbeOutcome | undefined;
     // Listeners stay attached after the outcome: destroying the request may still raise 'error'.

@@ -28,10 +28,18 @@ export interface Pickable {
   available(): boolean;
   /** Peak-EWMA latency in ms decayed to `now`; 0 when nothing was observed yet. */
   latencyEstimate(now: number): number;
+  /**
+   * Recent failed attempts, decaying (0 once below half a failure): counted
+   * as load by the load-based strategies, so a backend that fails at once,
+   * and so never has requests in flight, does not look idle.
+   */
+  recentFailures(now: number): number;
 }
 
 /** Decay time constant of the latency estimate (Finagle and Linkerd use 10 s). */
 const EWMA_TAU_MS = 10_000;
+/** Decay time constant of the failure load: one failure weighs for about 1.4 s (to half), a burst of 50 for about 9 s. */
+const FAILURE_TAU_MS = 2_000;
 
 let nextId = 1;
 
@@ -53,6 +61,8 @@ export class Backend implements Pickable {
 
   private ewmaMs = 0;
   private ewmaAt = 0;
+  private failures = 0;
+  private failuresAt = 0;
 
   constructor(spec: BackendSpec, id?: string) {
     // '#' cannot appear in a backend name, so an id never matches another backend's name.
@@ -100,6 +110,18 @@ export class Backend implements Pickable {
   observeFailure(penaltyMs: number, now: number): void {
     this.ewmaMs = Math.max(penaltyMs, this.latencyEstimate(now));
     this.ewmaAt = now;
+    this.failures = this.decayedFailures(now) + 1;
+    this.failuresAt = now;
+  }
+
+  recentFailures(now: number): number {
+    const n = this.decayedFailures(now);
+    return n < 0.5 ? 0 : n;
+  }
+
+  private decayedFailures(now: number): number {
+    if (this.failures === 0) return 0;
+    return this.failures * Math.exp(-Math.max(0, now - this.failuresAt) / FAILURE_TAU_MS);
   }
 
   latencyEstimate(now: number): number {

@@ -76,6 +76,8 @@ export class Attempt implements TimeoutOwner {
   private faultTimer: NodeJS.Timeout | undefined;
   private shapers: Transform[] = [];
   private held: Held | undefined;
+  /** The relay waits for the client to read (a full socket buffer), not for the backend. */
+  private clientStalled = false;
   /** The body waits for the backend's 100 Continue (or CONTINUE_WAIT_MS). */
   private continueTimer: NodeJS.Timeout | undefined;
   private bodyStarted = false;
@@ -115,7 +117,9 @@ export class Attempt implements TimeoutOwner {
     // Request trailers follow the body; this runs before the pipe's own 'end' handler ends the upstream request.
     body?.once('end', () => this.sendTrailers());
     // The headers already carry X-Forwarded-* (see forwarded.ts), so http-proxy's xfwd is off.
-    const options = { target, agent, secure, selfHandleResponse: true, xfwd: false, buffer: body ?? NO_BODY, [CALL_KEY]: this };
+    // http-proxy builds the upstream request's options on `ssl` (a fresh object each time): the way to give it the response head limit.
+    const ssl = { maxHeaderSize: this.ctx.maxHeaderBytes() };
+    const options = { target, agent, secure, ssl, selfHandleResponse: true, xfwd: false, buffer: body ?? NO_BODY, [CALL_KEY]: this };
     try {
       this.ctx.proxy.web(this.req, this.res, options as object, (err) => this.onProxyError(err));
     } catch (err) {
@@ -276,8 +280,16 @@ export class Attempt implements TimeoutOwner {
     this.deadline.extend('response', this.responseWindowMs);
   }
 
-  /** The connect, the response or a gap in its body took too long (the attempt's Deadline). */
+  /**
+   * The connect, the response or a gap in its body took too long (the
+   * attempt's Deadline). A gap while the client was not reading is the
+   * client's: its connection goes, and the backend is not blamed.
+   */
   timedOut(phase: Phase, limitMs: number): void {
+    if (phase === 'idle' && this.clientStalled) {
+      this.res.destroy();
+      return;
+    }
     this.fail(timeoutError(phase === 'idle' ? 'response body idle' : phase, limitMs));
   }
 
@@ -385,6 +397,7 @@ export class Attempt implements TimeoutOwner {
     const res = this.res;
     const { idleMs } = this.ctx.timeouts();
     const onDrain = () => {
+      this.clientStalled = false;
       this.deadline.extend('idle', idleMs);
       proxyRes.resume();
     };
@@ -392,6 +405,8 @@ export class Attempt implements TimeoutOwner {
       this.bytesOut += chunk.length;
       this.deadline.extend('idle', idleMs);
       if (!res.write(chunk) && !res.destroyed) {
+        // Paused for the client: a gap from here on is the client's, not the backend's.
+        this.clientStalled = true;
         proxyRes.pause();
         res.once('drain', onDrain);
       }
@@ -415,15 +430,15 @@ export class Attempt implements TimeoutOwner {
     if (this.settled) return;
     const kind = errorKind(err);
     const detail = errorDetail(err);
-    if (this.proxyRes) return this.cutShort(kind);
+    if (this.proxyRes) return this.cutShort(kind, detail);
     this.settle('failed', { error: kind, detail });
   }
 
   /** The upstream failed after the response began: the client cannot get a clean answer, so its connection goes. */
-  private cutShort(kind: ErrorKind): void {
+  private cutShort(kind: ErrorKind, detail?: string): void {
     if (this.settled) return;
     this.res.destroy();
-    this.settle('answered', { error: kind });
+    this.settle('answered', detail ? { error: kind, detail } : { error: kind });
   }
 
   private settle(kind: 'failed' | 'answered' | 'clientGone', extra: { status?: number; error?: ErrorKind; detail?: string }): void {

@@ -57,6 +57,19 @@ export class Deadline {
       d.timerAt = d.at;
       return;
     }
+    // Not yet: after a long stall of the event loop, the awaited bytes may be waiting to be read. Timers
+    // run before I/O, so the verdict waits for the I/O phase (setImmediate runs after it).
+    setImmediate(Deadline.judge, d, phase);
+  }
+
+  private static judge(this: void, d: Deadline, phase: Phase): void {
+    // Cleared, moved to another phase or extended meanwhile (the awaited bytes came): no timeout.
+    if (d.phase !== phase || d.timer !== undefined) return;
+    if (d.at - performance.now() >= 1) {
+      d.timer = setTimeout(Deadline.fire, d.at - performance.now(), d);
+      d.timerAt = d.at;
+      return;
+    }
     d.phase = undefined;
     d.owner.timedOut(phase, d.limitMs);
   }

@@ -39,6 +39,9 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
   ctx.hooks.requestStarted();
   ctx.budget.requestStarted();
   let retrying = false;
+  /** Whether a retry's outcome is known, and it got an answer: what the budget learns from (see retry-budget.ts). */
+  let retryWorked: boolean | undefined;
+  let retried = false;
 
   const headers = req.headers;
   const method = req.method ?? 'GET';
@@ -118,6 +121,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
         break;
       }
       if (last) {
+        retried = true;
         // Only a retry of a request that was sent takes a place in the budget (see retry.ts).
         if (!retrying && !isSafeRetry(last)) {
           ctx.budget.retryStarted();
@@ -157,8 +161,9 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       }
     }
     ctx.hooks.requestEnded({ ...outcome, latencyMs: ctx.now() - startedAt, bytesIn: body?.bytesRead ?? 0 });
+    if (retried && outcome.status !== CLIENT_CLOSED) retryWorked = outcome.error === undefined && !outcome.noBackend && (outcome.status ?? 0) < 500;
   } finally {
-    ctx.budget.requestEnded(retrying);
+    ctx.budget.requestEnded(retrying, retryWorked);
     req.headers = headers;
     body?.discard();
   }

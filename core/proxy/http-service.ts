@@ -64,6 +64,7 @@ export class HttpService {
   private timeouts: TimeoutsSpec;
   private retries: RetrySpec;
   private rewriteRedirects: boolean;
+  private maxHeaderBytes: number;
   private active = 0;
   private onIdle: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -73,6 +74,7 @@ export class HttpService {
     this.timeouts = opts.timeouts;
     this.retries = opts.retries;
     this.rewriteRedirects = opts.rewriteRedirects ?? true;
+    this.maxHeaderBytes = (opts.limits ?? LimitsSchema.parse({})).maxHeaderBytes;
     this.budget = new RetryBudget(opts.retries);
     this.agents.setTls(resolveUpstreamTls(opts.tls));
     this.proxy = createProxy();
@@ -87,12 +89,13 @@ export class HttpService {
       timeouts: () => this.timeouts,
       retries: () => this.retries,
       rewriteRedirects: () => this.rewriteRedirects,
+      maxHeaderBytes: () => this.maxHeaderBytes,
       draining: () => this.closing !== undefined,
       trackUpstream: (socket) => this.track(this.upstreamSockets, socket),
     };
 
     this.server = http.createServer({
-      maxHeaderSize: (opts.limits ?? LimitsSchema.parse({})).maxHeaderBytes,
+      maxHeaderSize: this.maxHeaderBytes,
       headersTimeout: opts.timeouts.clientHeadersMs,
       // A whole request may take as long as its body keeps moving: stalls are the response timeout's job.
       requestTimeout: 0,
@@ -129,7 +132,10 @@ export class HttpService {
     this.rewriteRedirects = rewriteRedirects ?? true;
     this.budget.update(retries);
     this.server.headersTimeout = timeouts.clientHeadersMs;
-    if (limits) (this.server as http.Server & { maxHeaderSize: number }).maxHeaderSize = limits.maxHeaderBytes;
+    if (limits) {
+      this.maxHeaderBytes = limits.maxHeaderBytes;
+      (this.server as http.Server & { maxHeaderSize: number }).maxHeaderSize = limits.maxHeaderBytes;
+    }
     this.agents.setTls(upstreamTls);
   }
 

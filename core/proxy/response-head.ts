@@ -30,17 +30,29 @@ export function clientOrigin(req: http.IncomingMessage): string {
   return `http://${host}`;
 }
 
-/** `value` with a leading absolute URL on `backend`'s origin put on `client`'s; anything else unchanged. */
+/**
+ * `value` with a leading absolute (or scheme-relative) URL on `backend`'s
+ * origin and under its path put on `client`'s origin, the backend's path
+ * prefix taken off again (the proxy maps `/x` to `/api/x`, so `/api/x` maps
+ * back to `/x`); anything else unchanged, as nginx's default proxy_redirect.
+ */
 export function rewriteUrl(value: string, backend: URL, client: string): string {
-  const m = /^\s*(https?:\/\/[^/?#\s]+)(.*)$/is.exec(value);
+  const m = /^\s*((?:https?:)?\/\/[^/?#\s]+)(.*)$/is.exec(value);
   if (!m) return value;
   let origin: string;
   try {
-    origin = originOf(new URL(m[1]!));
+    origin = originOf(new URL(m[1]!, backend));
   } catch {
     return value;
   }
-  return origin === originOf(backend) ? `${client}${m[2] || '/'}` : value;
+  if (origin !== originOf(backend)) return value;
+  const prefix = backend.pathname.replace(/\/$/, '');
+  const rest = m[2] || '/';
+  if (prefix === '') return `${client}${rest}`;
+  const under = rest === prefix || (rest.startsWith(prefix) && /^[/?#]/.test(rest.slice(prefix.length)));
+  if (!under) return value;
+  const tail = rest.slice(prefix.length);
+  return `${client}${tail.startsWith('/') ? tail : `/${tail}`}`;
 }
 
 /** `Refresh: 5; url=http://backend/x`: the URL part rewritten as a Location would be. */

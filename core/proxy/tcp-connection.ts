@@ -144,6 +144,11 @@ export class TcpConnection {
   }
 
   /** Drops both sides now (the service is shutting down). */
+  /** The backend this connection is bridged to (or connecting to), if any. */
+  get backendId(): string | undefined {
+    return this.backend?.id;
+  }
+
   destroy(): void {
     this.cancelConnect?.();
     this.upstream?.destroy();

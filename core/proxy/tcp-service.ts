@@ -120,8 +120,10 @@ export class TcpService {
     return new Promise((resolve, reject) => this.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   }
 
-  /** Nothing is pooled per backend: connections to a removed backend run until they close. */
-  forgetBackend(_id: string): void {}
+  /** A removed backend's grace is over: its open connections are closed. */
+  forgetBackend(id: string): void {
+    for (const c of this.connections) if (c.backendId === id) c.destroy();
+  }
 
   private onConnection(socket: net.Socket): void {
     this.track(this.clientSockets, socket);

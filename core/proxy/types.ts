@@ -46,6 +46,8 @@ export interface ServiceContext {
   retries(): RetrySpec;
   /** Redirects to a backend's origin are rewritten to the client's (`rewriteRedirects`). */
   rewriteRedirects(): boolean;
+  /** The largest request and response heads (`limits.maxHeaderBytes`). */
+  maxHeaderBytes(): number;
   /** The service is closing: answers carry `Connection: close`. */
   draining(): boolean;
   /** Remembers an upstream socket so `close()` can wait for it. */

@@ -41,6 +41,8 @@ export function noBackendAnswer(service: string): FailureAnswer {
 export function errorDetail(err: unknown): string {
   if (isTlsError(err)) return tlsReason(err);
   const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code === TIMEOUT_CODE) return e.message;
+  if (e?.code === 'HPE_HEADER_OVERFLOW') return 'response head larger than limits.maxHeaderBytes';
   return e?.code ?? (err instanceof Error ? err.message : String(err));
 }
 
@@ -54,6 +56,6 @@ export function failureAnswer(service: string, kind: ErrorKind, detail?: string)
     case 'refused':
       return { status: 502, code: 'LB_UPSTREAM_REFUSED', body: `upstream refused the connection (service "${service}")\n` };
     default:
-      return { status: 502, code: 'LB_UPSTREAM_RESET', body: `upstream connection failed (service "${service}")\n` };
+      return { status: 502, code: 'LB_UPSTREAM_RESET', body: `upstream connection failed${detail ? `: ${detail}` : ''} (service "${service}")\n` };
   }
 }

@@ -5,6 +5,7 @@
  * probes use the same resolved options, so a backend the proxy cannot reach
  * over TLS is never marked healthy.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -34,11 +35,8 @@ export function resolveUpstreamTls(spec: TlsSpec | undefined, where = 'tls'): Up
       const code = (err as NodeJS.ErrnoException).code;
       throw new LbError('CONFIG_INVALID', `${where}.ca: cannot read ${spec.ca}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
     }
-    try {
-      tls.createSecureContext({ ca });
-    } catch (err) {
-      throw new LbError('CONFIG_INVALID', `${where}.ca: ${spec.ca} holds no PEM certificate (${(err as Error).message})`);
-    }
+    const problem = pemProblem(ca);
+    if (problem) throw new LbError('CONFIG_INVALID', `${where}.ca: ${spec.ca} ${problem}`);
   }
   return {
     rejectUnauthorized: spec.verify,
@@ -46,6 +44,25 @@ export function resolveUpstreamTls(spec: TlsSpec | undefined, where = 'tls'): Up
     servername: spec.servername,
     key: JSON.stringify([spec.verify, spec.ca ?? null, ca?.length ?? 0, spec.servername ?? null]),
   };
+}
+
+/** Why a CA file is no use (no PEM certificate, or one that does not parse), or undefined when every block is a certificate. */
+function pemProblem(pem: Buffer): string | undefined {
+  const blocks = pem.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (!blocks) return 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)';
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      return `has a certificate that does not parse (number ${i + 1}: ${(err as Error).message})`;
+    }
+  }
+  try {
+    tls.createSecureContext({ ca: pem });
+  } catch (err) {
+    return `cannot be used as a CA (${(err as Error).message})`;
+  }
+  return undefined;
 }
 
 /**

@@ -11,8 +11,8 @@ import { SmoothWeights } from './smooth';
 import type { StrategyDefinition } from './types';
 import { usable } from './usable';
 
-// Equal ratios of integers divide to the same double, so ties are exact.
-const load = (b: Pickable): number => b.inFlight / b.weight;
+/** In-flight requests plus recent failures (a fast-failing backend does not look idle), per unit of weight. */
+const loadAt = (now: number) => (b: Pickable): number => (b.inFlight + b.recentFailures(now)) / b.weight;
 
 export const leastConnections: StrategyDefinition<Record<string, never>> = {
   name: 'least-connections',
@@ -22,11 +22,13 @@ export const leastConnections: StrategyDefinition<Record<string, never>> = {
   layer4: true,
   params: [],
   options: z.strictObject({}),
-  create() {
+  create(_options, deps) {
     const turns = new SmoothWeights();
     return {
       refresh: (backends) => turns.prune(backends),
       pick(backends, _req, exclude) {
+        // Equal ratios of integers divide to the same double, so ties are exact (and failures are 0 or not).
+        const load = loadAt(deps.now());
         let least = Infinity;
         for (const b of backends) if (usable(b, exclude) && load(b) < least) least = load(b);
         if (least === Infinity) return undefined;

@@ -21,7 +21,9 @@ export const powerOfTwo: StrategyDefinition<Record<string, never>> = {
   create(_options, deps) {
     return {
       pick(backends, _req, exclude) {
-        return pickOfTwo(backends, exclude, deps, (b) => b.inFlight / b.weight);
+        const now = deps.now();
+        // Recent failures count as load: a backend that fails at once never has requests in flight, yet is no idle one.
+        return pickOfTwo(backends, exclude, deps, (b) => (b.inFlight + b.recentFailures(now)) / b.weight);
       },
     };
   },

@@ -164,10 +164,17 @@ describe('limits.maxHeaderBytes', () => {
       }),
     );
     const s = await startWorkbenchService(cleanup, { backends: [{ url: b.url, name: 'bighead' }], limits: { maxHeaderBytes: 65536 }, retries: { attempts: 1 } });
-    const r = await send(s.port, { path: '/' });
+    // The test's own client must accept a 20 KiB head too (Node's default is 16 KiB).
+    const r = await getWithHeadLimit(s.port, 65536);
     expect(r.status).toBe(200);
     expect(r.body).toBe('ok');
     expect(r.headers['x-big-19']).toBe(big['x-big-19']);
+
+    // Lowered to 16 KiB, the same answer is too large: a 502 that says why, never a hang.
+    expect((await s.invoke('services:update', { service: SERVICE, patch: { limits: { maxHeaderBytes: 16384 } } })).ok).toBe(true);
+    const refused = await getWithHeadLimit(s.port, 65536);
+    expect(refused.status).toBe(502);
+    expect(refused.body).toContain('response head larger than limits.maxHeaderBytes');
   });
 
   it('over 256 KiB is refused (services:update: INPUT_INVALID, workspace:replace: CONFIG_INVALID) and the running limit stays', async () => {
@@ -280,3 +287,17 @@ describe('upgrade offers that are not WebSocket: served as HTTP/1.1', () => {
     expect(received).toEqual(['hello world']);
   });
 });
+
+/** A GET whose client accepts response heads up to `maxHeaderSize` bytes. */
+function getWithHeadLimit(port: number, maxHeaderSize: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/', agent: false, maxHeaderSize }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -19,6 +19,12 @@ export class FakeBackend implements Pickable {
   latencyEstimate(): number {
     return this.latency;
   }
+
+  /** Recent failures as load (set by a test; 0 by default). */
+  failures = 0;
+  recentFailures(): number {
+    return this.failures;
+  }
 }
 
 export function backends(spec: string | Record<string, number>): FakeBackend[] {

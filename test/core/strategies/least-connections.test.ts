@@ -76,4 +76,33 @@ describe('least-connections', () => {
     // Sequential requests (in-flight 0 between them), no health checks: only the exclusion keeps the turns.
     expectExactSplit(runRetries({ strategy: 'least-connections', brokenAt: at, requests: sameClient(300), deps: scripted([]) }), at, 300);
   });
+
+  it('counts recent failures as load: a backend that fails at once does not look idle', () => {
+    const list = backends('a b c');
+    list[1]!.failures = 1; // b failed a moment ago: as loaded as one request in flight
+    expect(sequence(make('least-connections'), list, 4)).toBe('a c a c');
+    list[0]!.inFlight = 1;
+    list[2]!.inFlight = 1;
+    expect(sequence(make('least-connections'), list, 3), 'ties at 1 include b again').toBe('a b c');
+  });
+
+  it.each(POSITIONS)('with failures fed back (as the proxy does) the broken backend at %i is tried first twice in 3 s, the split stays 150/150', (at) => {
+    let clock = 1000;
+    const deps = { now: () => clock, random: () => 0 };
+    const split = runRetries({
+      strategy: 'least-connections',
+      brokenAt: at,
+      requests: sameClient(300),
+      deps,
+      attempted: (b, ok) => {
+        if (!ok) b.observeFailure(500, clock);
+        clock += 10; // 300 requests over 3 s
+      },
+    });
+    expect(split.unserved).toBe(0);
+    expect(Object.values(split.served)).toEqual([150, 150]);
+    // One failure weighs until it decays below half (2 s x ln 2 = 1.39 s), then it is tried again; the second
+    // failure adds to what is left (1.5, so 2 s x ln 3 = 2.2 s): 3 s of requests see it tried first twice.
+    expect(split.brokenFirst).toBe(2);
+  });
 });

@@ -66,4 +66,12 @@ describe('power-of-two', () => {
     const split = runRetries({ strategy: 'power-of-two', brokenAt: at, requests: sameClient(300), deps: seeded(42) });
     expectEvenSplit(split, at, 300, { share: 0.05, brokenFirst: 0.05 });
   });
+
+  it('counts recent failures as load: b with a failure just now loses a draw against idle a and c', () => {
+    const list = backends('a b c');
+    list[1]!.failures = 1;
+    // [0.5, 0]: b vs a, a wins; [0.99, 0.99]: c vs b, c wins.
+    expect(make('power-of-two', {}, scripted([0.5, 0])).pick(list, req(), none)?.id).toBe('a');
+    expect(make('power-of-two', {}, scripted([0.99, 0.99])).pick(list, req(), none)?.id).toBe('c');
+  });
 });

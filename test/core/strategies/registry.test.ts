@@ -35,8 +35,8 @@ describe('strategy registry', () => {
     ['ring-hash', { hashOn: 'body' }, 'strategyOptions.hashOn: Invalid option: expected one of "client-ip"|"header"|"cookie"'],
     ['ring-hash', { hashOn: 'cookie', key: '  ' }, 'strategyOptions.key: must not be empty'],
     ['maglev', { tableSize: 1000 }, 'strategyOptions.tableSize: must be a prime number, such as 65537 or 5003'],
-    ['round-robin', { hashOn: 'header' }, 'strategyOptions: Unrecognized key: "hashOn"'],
-    ['ring-hash', { hashon: 'header' }, 'strategyOptions: Unrecognized key: "hashon"'],
+    ['round-robin', { hashOn: 'header' }, 'strategyOptions.hashOn: unknown key (no keys are allowed here)'],
+    ['ring-hash', { hashon: 'header' }, 'strategyOptions.hashon: unknown key (did you mean hashOn?)'],
   ])('rejects %s options %j with "%s"', (name, options, message) => {
     expect(() => createStrategy(name, options, seeded())).toThrow(message);
   });
