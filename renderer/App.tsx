@@ -1,6 +1,7 @@
-/** The app's layout: top bar, connection banner, services sidebar, the selected service. */
+/** The app's layout: top bar, banners (connection, exposure, a refused change, a workspace error), services sidebar, the selected service. */
 import { useEffect } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { ExposureBanner, RejectedChangeBanner } from './components/Notices';
 import { ServicePanel } from './components/ServicePanel';
 import { Sidebar } from './components/Sidebar';
 import { TopBar } from './components/TopBar';
@@ -21,6 +22,8 @@ export function App() {
     <div className="app">
       <TopBar />
       <ConnectionBanner />
+      <ExposureBanner />
+      <RejectedChangeBanner />
       <WorkspaceError />
       <div className="layout">
         <Sidebar />

@@ -1,6 +1,7 @@
 /**
  * The cells of a backend's row that follow the stats ticks: health (with its
- * fault badges), the HTTP or TCP figures and the share. Each selects the
+ * fault badges and the last failed attempt's code and reason on a small
+ * second line), the HTTP or TCP figures and the share. Each selects the
  * text it shows (useShallow compares it field by field), so a cell
  * re-renders only when what it displays changed, and the rest of the row
  * (inputs, selects, buttons) not at all on a tick.
@@ -11,11 +12,19 @@ import { faultLabel } from '../../core/faults/spec';
 import { useApp } from '../store/context';
 import { selectBackendSnapshot, selectHistory } from '../store/selectors';
 import type { AppState } from '../store/store';
-import { checkTitle, formatBytes, formatCount, formatMs, formatPercent, formatRate } from './format';
+import { checkTitle, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatTime } from './format';
 import { HealthBadge } from './HealthBadge';
 
 /** Separates fault labels in one string, so a list compares by value. */
 const SEP = '\u0000';
+
+/** A last error younger than this (by the snapshot's clock) is shown as current, older ones muted. */
+export const RECENT_ERROR_MS = 30_000;
+
+/** Attempts that failed without a response, of every kind: refused, reset, timed out, TLS, other. */
+export function failedAttempts(e: BackendSnapshot['errors']): number {
+  return e.refused + e.reset + e.timeout + e.tls + e.other;
+}
 
 /** The labels of the faults acting on a backend: the last tick's, else its enabled faults. */
 function faultLabels(live: BackendSnapshot | undefined, backend: BackendView): string[] {
@@ -33,12 +42,18 @@ function useLive<T extends object>(service: string, backendId: string, pick: (li
 }
 
 export function HealthCell({ service, backend }: { service: string; backend: BackendView }) {
-  const v = useLive(service, backend.id, (live) => ({
-    health: live?.health ?? backend.health,
-    title: checkTitle(live ? live.lastCheck : backend.lastCheck),
-    ejected: live?.ejected ?? backend.ejected,
-    faults: faultLabels(live, backend).join(SEP),
-  }));
+  const v = useLive(service, backend.id, (live, s) => {
+    const last = live?.lastError ?? null;
+    return {
+      health: live?.health ?? backend.health,
+      title: checkTitle(live ? live.lastCheck : backend.lastCheck),
+      ejected: live?.ejected ?? backend.ejected,
+      faults: faultLabels(live, backend).join(SEP),
+      lastError: last ? `${last.code}: ${last.message}` : '',
+      lastErrorAt: last ? formatTime(last.at) : '',
+      recent: last !== null && (s.latest?.at ?? last.at) - last.at < RECENT_ERROR_MS,
+    };
+  });
   const faults = v.faults === '' ? [] : v.faults.split(SEP);
   return (
     <td className="health-cell">
@@ -52,13 +67,27 @@ export function HealthCell({ service, backend }: { service: string; backend: Bac
           ))}
         </span>
       )}
+      {v.lastError && (
+        // At most two short lines, cut to the cell's width; focus (or hover) shows all of it with its time, as does the tooltip.
+        <span
+          className={v.recent ? 'last-error recent' : 'last-error'}
+          tabIndex={0}
+          title={`Last failed attempt, at ${v.lastErrorAt}: ${v.lastError}`}
+          data-testid={`last-error-${backend.name}`}
+        >
+          <span className="sr-only">Last error: </span>
+          {v.lastError}
+          {/* The time is read out, and shown when the line is focused or hovered: the reason gets the room. */}
+          <span className="at"> · {v.lastErrorAt}</span>
+        </span>
+      )}
     </td>
   );
 }
 
 export function HttpCells({ service, backendId }: { service: string; backendId: string }) {
   const v = useLive(service, backendId, (live) => {
-    const failed = live ? live.status['5xx'] + live.errors.refused + live.errors.reset + live.errors.timeout + live.errors.other : 0;
+    const failed = live ? live.status['5xx'] + failedAttempts(live.errors) : 0;
     return {
       inFlight: live ? String(live.inFlight) : '–',
       rps: formatRate(live?.rps),
@@ -80,7 +109,7 @@ export function HttpCells({ service, backendId }: { service: string; backendId: 
 export function TcpCells({ service, backendId }: { service: string; backendId: string }) {
   const v = useLive(service, backendId, (live, s) => {
     const perSecond = 1000 / Math.max(1, s.latest?.intervalMs ?? 500);
-    const connectErrors = live ? live.errors.refused + live.errors.timeout + live.errors.other : 0;
+    const connectErrors = live ? failedAttempts(live.errors) - live.errors.reset : 0;
     const resets = live ? live.errors.reset : 0;
     return {
       open: live ? String(live.inFlight) : '–',

@@ -96,7 +96,7 @@ function HttpHeadings() {
       <th scope="col" className="num" title="Latency percentiles over the last tick, in ms">
         p50 / p99 ms
       </th>
-      <th scope="col" className="num" title="5xx responses and failed attempts over the last tick">
+      <th scope="col" className="num" title="5xx responses and failed attempts (refused, reset, timed out, TLS) over the last tick">
         Errors
       </th>
     </>

@@ -4,12 +4,13 @@
  * noticed and got over each step, a chart of the run, and export to a JSON
  * or self-contained HTML file on the host.
  */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { DrillReport, ErrorData } from '../../core/contract';
 import type { MethodOutcomes } from '../../core/drills/report';
 import { DrillReportChart } from '../charts/DrillReportChart';
 import { useActions, useApp } from '../store/context';
 import type { ExportFormat } from '../store/lab-actions';
+import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorLines } from './ErrorLines';
 import { formatCount, formatMs, formatRate, formatSeconds, formatTime } from './format';
 
@@ -192,43 +193,68 @@ function ExportForm({ drill }: { drill: string }) {
   const [path, setPath] = useState('');
   const [result, setResult] = useState<{ note?: string; error?: ErrorData }>({});
   const [busy, setBusy] = useState(false);
+  /** An export refused because the file exists and is not lbw's: asked about before anything is written. */
+  const [conflict, setConflict] = useState<{ format: ExportFormat; target: string } | null>(null);
+  const buttons = { json: useRef<HTMLButtonElement>(null), html: useRef<HTMLButtonElement>(null) };
   const slug = drill.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-  async function run(format: ExportFormat) {
-    const target = exportPath(path, format);
-    if (!path.trim()) return;
+  /** Exports to the path typed; `confirmed` resends a refused export with the user's yes to overwriting. */
+  async function run(format: ExportFormat, confirmed?: { target: string }) {
+    if (!confirmed && !path.trim()) return;
+    const target = confirmed?.target ?? exportPath(path, format);
+    const overwrite = confirmed !== undefined;
     setBusy(true);
-    const res = await actions.exportDrillReport(format, target);
+    const res = await actions.exportDrillReport(format, target, overwrite);
     setBusy(false);
+    if (!res.ok && res.error.code === 'CONFLICT' && !overwrite) return setConflict({ format, target });
+    setConflict(null);
     setResult(res.ok ? { note: `Wrote ${formatCount(res.value.bytes)} bytes to ${res.value.path}` } : { error: res.error });
   }
 
   return (
-    <form className="export-form" onSubmit={(e: FormEvent) => (e.preventDefault(), void run('html'))}>
-      <label htmlFor="report-path">Export to a file on the host</label>
-      <input
-        id="report-path"
-        className="mono"
-        spellCheck={false}
-        placeholder={`/tmp/${slug || 'drill'}-report`}
-        value={path}
-        onChange={(e) => {
-          setPath(e.target.value);
-          setResult({});
-        }}
-      />
-      <button type="button" data-testid="export-json" disabled={!path.trim() || busy} onClick={() => void run('json')}>
-        Export JSON
-      </button>
-      <button type="submit" data-testid="export-html" disabled={!path.trim() || busy}>
-        Export HTML
-      </button>
-      {result.note && (
-        <span className="ok-note small" role="status">
-          {result.note}
-        </span>
+    <>
+      <form className="export-form" onSubmit={(e: FormEvent) => (e.preventDefault(), void run('html'))}>
+        <label htmlFor="report-path">Export to a file on the host</label>
+        <input
+          id="report-path"
+          className="mono"
+          spellCheck={false}
+          placeholder={`/tmp/${slug || 'drill'}-report`}
+          value={path}
+          onChange={(e) => {
+            setPath(e.target.value);
+            setResult({});
+          }}
+        />
+        <button type="button" ref={buttons.json} data-testid="export-json" disabled={!path.trim() || busy} onClick={() => void run('json')}>
+          Export JSON
+        </button>
+        <button type="submit" ref={buttons.html} data-testid="export-html" disabled={!path.trim() || busy}>
+          Export HTML
+        </button>
+        {result.note && (
+          <span className="ok-note small" role="status">
+            {result.note}
+          </span>
+        )}
+        {result.error && <ErrorLines error={result.error} testId="export-error" />}
+      </form>
+      {conflict && (
+        <ConfirmDialog
+          title="Replace an existing file?"
+          confirmLabel="Replace"
+          busy={busy}
+          onConfirm={() => void run(conflict.format, conflict)}
+          onCancel={() => setConflict(null)}
+          returnFocus={() => buttons[conflict.format].current}
+          testId="export-conflict"
+        >
+          <p>
+            <code className="mono">{conflict.target}</code> already exists, and LB Workbench did not write it. Replacing it loses what it holds now.
+          </p>
+          <p>Cancel leaves the file as it is; the report is not written.</p>
+        </ConfirmDialog>
       )}
-      {result.error && <ErrorLines error={result.error} testId="export-error" />}
-    </form>
+    </>
   );
 }

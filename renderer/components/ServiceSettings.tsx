@@ -239,7 +239,10 @@ export function ServiceSettings({ service }: { service: ServiceView }) {
                   unit: 'KiB',
                   title: 'The largest request head a client may send (larger gets 431), and response head a backend may send (larger gets 502); 1 to 256 KiB',
                 })}
-                <label className="checkbox settings-check" title="Location, Content-Location and Refresh headers that point at a backend's own address are rewritten to the address the client used">
+                <label
+                  className="checkbox settings-check"
+                  title="Location, Content-Location and Refresh headers that point at a backend's own address are rewritten to the address the client used"
+                >
                   <input type="checkbox" checked={shown.http.rewriteRedirects} onChange={(e) => edit('http', { rewriteRedirects: e.target.checked })} /> Rewrite
                   redirects to the balancer
                 </label>

@@ -1,10 +1,13 @@
 /**
  * Open and save a workspace file on the host by path. Validation problems
- * from the core come back as issue lines, listed by WorkspaceError under the bar.
+ * from the core come back as issue lines, listed by WorkspaceError under the
+ * bar. Saving over a file lbw did not write asks first (CONFLICT from the
+ * core); only a yes sends the save again with `overwrite`.
  */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useActions, useApp } from '../store/context';
 import { selectDirty } from '../store/selectors';
+import { ConfirmDialog } from './ConfirmDialog';
 
 export function WorkspaceBar() {
   const actions = useActions();
@@ -13,6 +16,10 @@ export function WorkspaceBar() {
   const connected = useApp((s) => s.connected);
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
+  /** A save the core refused because the file is not lbw's: the path to ask about. */
+  const [conflict, setConflict] = useState<{ path: string | undefined; shown: string } | null>(null);
+  const [overwriting, setOverwriting] = useState(false);
+  const saveButton = useRef<HTMLButtonElement>(null);
   const typed = path.trim();
 
   async function run(op: () => Promise<unknown>) {
@@ -21,6 +28,23 @@ export function WorkspaceBar() {
       await op();
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function save() {
+    const target = typed || undefined;
+    const res = await actions.saveWorkspace(target);
+    if (!res.ok && res.error.code === 'CONFLICT') setConflict({ path: target, shown: target ?? (currentPath || 'The workspace file') });
+  }
+
+  async function overwrite() {
+    if (!conflict) return;
+    setOverwriting(true);
+    try {
+      await actions.saveWorkspace(conflict.path, true);
+    } finally {
+      setOverwriting(false);
+      setConflict(null);
     }
   }
 
@@ -46,9 +70,10 @@ export function WorkspaceBar() {
         </button>
         <button
           type="button"
+          ref={saveButton}
           title={typed || currentPath ? `Save to ${typed || currentPath}` : 'Save to the file the workspace came from'}
           disabled={busy || !connected}
-          onClick={() => void run(() => actions.saveWorkspace(typed || undefined))}
+          onClick={() => void run(save)}
         >
           Save
         </button>
@@ -57,6 +82,22 @@ export function WorkspaceBar() {
         )}
         {currentPath && !dirty && <span className="muted small" title={currentPath}>saved</span>}
       </form>
+      {conflict && (
+        <ConfirmDialog
+          title="Replace an existing file?"
+          confirmLabel="Replace"
+          busy={overwriting}
+          onConfirm={() => void overwrite()}
+          onCancel={() => setConflict(null)}
+          returnFocus={() => saveButton.current}
+          testId="save-conflict"
+        >
+          <p>
+            <code className="mono">{conflict.shown}</code> already exists, and LB Workbench did not write it. Replacing it loses what it holds now.
+          </p>
+          <p>Cancel leaves the file as it is; nothing is saved.</p>
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

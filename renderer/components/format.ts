@@ -42,6 +42,9 @@ export function eventColumns(e: WorkbenchEvent): { service: string; backend: str
       return { service: e.service, backend: e.backend, cause: e.cause };
     case 'config:changed':
       return { service: '', backend: '', cause: e.cause };
+    case 'config:rejected':
+      // What was tried, and why it was refused (the message names the port, the file, the field).
+      return { service: '', backend: '', cause: `change refused (${e.cause}), nothing changed: ${e.error.message}` };
     case 'service:listening':
       return { service: e.service, backend: '', cause: `listening on ${e.address}` };
     case 'service:stopped':

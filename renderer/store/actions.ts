@@ -38,7 +38,12 @@ export interface Actions extends LabActions {
   undoRemove(): Promise<Result<BackendView> | null>;
   setStrategy(service: string, strategy: string, options?: Record<string, unknown>): Promise<Result<ServiceView>>;
   openWorkspace(path: string): Promise<Result<WorkspaceSpec>>;
-  saveWorkspace(path?: string): Promise<Result<{ path: string }>>;
+  /**
+   * Writes the workspace (to `path`, or the file it came from). CONFLICT (the
+   * file exists and lbw did not write it) is handed back for the UI to ask
+   * about, not shown as an error; `overwrite` is the user's yes.
+   */
+  saveWorkspace(path?: string, overwrite?: boolean): Promise<Result<{ path: string }>>;
 }
 
 /** The spec part of a backend view: what `backends:add` takes to recreate it. */
@@ -152,13 +157,13 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
       return res;
     },
 
-    async saveWorkspace(path) {
-      const res = await bridge.invoke('workspace:save', path ? { path } : {});
+    async saveWorkspace(path, overwrite = false) {
+      const res = await bridge.invoke('workspace:save', { ...(path && { path }), ...(overwrite && { overwrite }) });
       if (res.ok) {
         state().setWorkspacePath(res.value.path);
         state().setWorkspaceError(null);
         state().setDirty(false);
-      } else {
+      } else if (res.error.code !== 'CONFLICT') {
         state().setWorkspaceError(res.error);
       }
       return res;

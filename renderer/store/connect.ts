@@ -7,7 +7,7 @@
  * what is queued, so the store sees everything in the order it came. Changes the
  * core announces (config, a service starting or stopping, demo backends
  * coming and going) trigger a refresh of the lists; a backend's faults are
- * patched in place from the event itself.
+ * patched in place from the event itself; a refused change becomes a notice.
  */
 import type { EventType, WorkbenchEvent } from '../../core/contract';
 import type { Bridge } from '../bridge/types';
@@ -28,6 +28,10 @@ function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void 
       break;
     case 'demo:changed':
       void actions.refreshDemos();
+      break;
+    case 'config:rejected':
+      // Nothing changed, so nothing to read again: only say so.
+      s.setRejectedChange(e);
       break;
     case 'faults:changed':
       s.setBackendFaults(e.service, e.backendId, e.faults);

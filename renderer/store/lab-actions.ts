@@ -40,7 +40,8 @@ export interface LabActions {
   stopDrill(): Promise<Result<DrillStatus>>;
   /** Reads the last report; after 'drill:done', waits (briefly) for the new one rather than showing the previous. */
   fetchDrillReport(expectNew?: boolean): Promise<void>;
-  exportDrillReport(format: ExportFormat, path: string): Promise<Result<{ path: string; format: ExportFormat; bytes: number }>>;
+  /** Writes the last report to a file on the host; CONFLICT when it exists and lbw did not write it, unless `overwrite` (the user said yes). */
+  exportDrillReport(format: ExportFormat, path: string, overwrite?: boolean): Promise<Result<{ path: string; format: ExportFormat; bytes: number }>>;
 }
 
 const REPORT_RETRIES = 5;
@@ -163,7 +164,7 @@ export function createLabActions(store: AppStore, bridge: Bridge, refreshService
       }
     },
 
-    exportDrillReport: (format, path) => bridge.invoke('drills:export', { format, path }),
+    exportDrillReport: (format, path, overwrite = false) => bridge.invoke('drills:export', { format, path, ...(overwrite && { overwrite }) }),
   };
   return lab;
 }

@@ -15,6 +15,7 @@ export const selectEvents = (s: AppState) => s.events;
 export const selectPendingUndo = (s: AppState) => s.pendingUndo;
 export const selectDirty = (s: AppState): boolean => s.dirty;
 export const selectTheme = (s: AppState) => s.theme;
+export const selectRejectedChange = (s: AppState) => s.rejectedChange;
 
 export const selectService = (s: AppState, name: string | null): ServiceView | undefined =>
   name === null ? undefined : s.services.find((svc) => svc.name === name);

@@ -98,7 +98,7 @@ export function tickRow(tick: number, at: number, intervalMs: number, svc: Servi
     '3xx': rate(svc.status['3xx']),
     '4xx': rate(svc.status['4xx']),
     '5xx': rate(svc.status['5xx']),
-    errors: rate(e.refused + e.reset + e.timeout + e.other),
+    errors: rate(e.refused + e.reset + e.timeout + e.tls + e.other),
     bytesIn: rate(svc.bytesIn),
     bytesOut: rate(svc.bytesOut),
   };

@@ -1,7 +1,8 @@
 /**
  * The UI slice: what this window shows and remembers that the core does not
  * own: selection, theme, the event log, connection state, the undo offer
- * for a removed backend and the unsaved-changes flag.
+ * for a removed backend, the unsaved-changes flag and the notice of the
+ * last change the core refused.
  */
 import type { StateCreator } from 'zustand';
 import type { BackendView, ErrorData, WorkbenchEvent } from '../../core/contract';
@@ -17,6 +18,9 @@ export interface LogRow {
   seq: number;
   event: WorkbenchEvent;
 }
+
+/** A change the core refused ('config:rejected'): shown until dismissed, so a user who looked away still sees why nothing changed. */
+export type RejectedChange = Extract<WorkbenchEvent, { type: 'config:rejected' }>;
 
 /** A backend just removed, offered back by the Undo toast. */
 export interface PendingUndo {
@@ -40,6 +44,8 @@ export interface UiSlice {
   workspacePath: string;
   /** The last open/save failure, with its issue lines. */
   workspaceError: ErrorData | null;
+  /** The last refused change, until dismissed (a newer one replaces it). */
+  rejectedChange: RejectedChange | null;
 
   selectService(name: string | null): void;
   setServiceTab(tab: ServiceTab): void;
@@ -50,6 +56,7 @@ export interface UiSlice {
   setDirty(dirty: boolean): void;
   setWorkspacePath(path: string): void;
   setWorkspaceError(error: ErrorData | null): void;
+  setRejectedChange(event: RejectedChange | null): void;
 }
 
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
@@ -64,6 +71,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   dirty: false,
   workspacePath: '',
   workspaceError: null,
+  rejectedChange: null,
 
   selectService: (selectedService) => set({ selectedService }),
   setServiceTab: (serviceTab) => set({ serviceTab }),
@@ -79,4 +87,5 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   setDirty: (dirty) => set({ dirty }),
   setWorkspacePath: (workspacePath) => set({ workspacePath }),
   setWorkspaceError: (workspaceError) => set({ workspaceError }),
+  setRejectedChange: (rejectedChange) => set({ rejectedChange }),
 });

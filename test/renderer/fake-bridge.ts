@@ -152,6 +152,12 @@ export class FakeBridge implements Bridge {
   loadStatus: LoadStatus = IDLE_LOAD;
   drillStatus: DrillStatus = IDLE_DRILL;
   now = 1_700_000_000_000;
+  /**
+   * Files on the "host" that exist and lbw did not write: saving or exporting
+   * over one answers CONFLICT unless `overwrite: true`, as the core's safe
+   * write does; once written, the file is lbw's and is replaced freely.
+   */
+  readonly foreignFiles = new Set<string>();
   readonly calls: { name: CommandName; input: unknown }[] = [];
   /** Per-command replacement answers, for error cases. */
   readonly overrides: Partial<{ [K in CommandName]: Handler<K> }> = {};
@@ -323,9 +329,11 @@ export class FakeBridge implements Bridge {
       case 'drills:report':
         return { ok: true, value: this.drillReport };
       case 'drills:export': {
-        const { format, path } = input as CommandInput<'drills:export'>;
+        const checked = commandInputs['drills:export'].safeParse(input);
+        if (!checked.success) return err('INPUT_INVALID', checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        const { format, path, overwrite } = checked.data;
         if (!this.drillReport) return err('NOT_FOUND', 'no drill has finished yet');
-        return { ok: true, value: { path, format, bytes: 1234 } };
+        return this.safeWrite(path, overwrite) ?? { ok: true, value: { path, format, bytes: 1234 } };
       }
       default:
         return undefined;
@@ -337,6 +345,15 @@ export class FakeBridge implements Bridge {
     this.drillReport = report;
     this.drillStatus = IDLE_DRILL;
     this.emit({ type: 'drill:done', at: this.now, drill: report.drill, result: report.result, verdict: report.verdict });
+  }
+
+  /** The core's rule for writing a file: CONFLICT over a file lbw did not write, unless the user confirmed; undefined when the write goes ahead. */
+  private safeWrite(path: string, overwrite: boolean | undefined): Result<never> | undefined {
+    if (this.foreignFiles.has(path) && overwrite !== true) {
+      return err('CONFLICT', `${path} already exists and lbw did not write it: confirm overwriting it (overwrite: true) or choose another name`);
+    }
+    this.foreignFiles.delete(path);
+    return undefined;
   }
 
   private replaceService(name: string, next: ServiceView): ServiceView {
@@ -421,11 +438,16 @@ export class FakeBridge implements Bridge {
         }
         return { ok: true, value: this.replaceService(service, { ...svc, strategy, strategyOptions: options ?? {} }) };
       }
+      case 'workspace:save': {
+        const checked = commandInputs['workspace:save'].safeParse(input);
+        if (!checked.success) return err('INPUT_INVALID', checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+        const path = checked.data.path ?? 'workspace.json';
+        return this.safeWrite(path, checked.data.overwrite) ?? { ok: true, value: { path } };
+      }
       case 'workspace:open':
-      case 'workspace:save':
       case 'workspace:get':
       case 'workspace:replace':
-        return { ok: true, value: name === 'workspace:save' ? { path: (input.path as string) ?? 'workspace.json' } : { services: [] } };
+        return { ok: true, value: { services: [] } };
       default:
         return this.answerLab(name, input) ?? err('UNKNOWN_COMMAND', `the fake bridge does not implement ${name}`);
     }

@@ -368,7 +368,7 @@ describe('TCP services', () => {
 
     const snap = snapshot(1, bridge.services[0]!, { pg: 4 });
     const b = snap.services[0]!.backends[0]!;
-    Object.assign(b, { inFlight: 7, bytesIn: 512, bytesOut: 4096, errors: { refused: 1, timeout: 1, other: 0, reset: 3 } });
+    Object.assign(b, { inFlight: 7, bytesIn: 512, bytesOut: 4096, errors: { refused: 1, timeout: 1, tls: 0, other: 0, reset: 3 } });
     act(() => store.getState().ingestSnapshot(snap));
     const cells = [...screen.getByTestId('backend-row-pg').querySelectorAll('td')].map((td) => td.textContent);
     // Open, conn/s, bytes in/out (per second over the 500 ms tick), connect p50/p99, connect errors / resets.

@@ -36,7 +36,10 @@ const apply = (panel: HTMLElement) => within(panel).getByTestId('settings-apply'
 /** The inline error an input points at, or null. */
 const errorOf = (el: HTMLElement) => {
   // A field may also point at its help text; the error is the one whose id says so.
-  const id = el.getAttribute('aria-describedby')?.split(' ').find((x) => x.endsWith('-error'));
+  const id = el
+    .getAttribute('aria-describedby')
+    ?.split(' ')
+    .find((x) => x.endsWith('-error'));
   return id ? document.getElementById(id)!.textContent : null;
 };
 
@@ -279,7 +282,9 @@ describe('health & retries settings', () => {
     fireEvent.click(apply(panel));
     await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(1));
     expect(bridge.callsOf('services:update')[0]).toEqual({ service: 'web', patch: { tls: { verify: false } } });
-    await waitFor(() => expect(ui.getByTestId('settings-summary').textContent).toBe('checks every 2000 ms · passive ejection · up to 3 tries · certificates not verified'));
+    await waitFor(() =>
+      expect(ui.getByTestId('settings-summary').textContent).toBe('checks every 2000 ms · passive ejection · up to 3 tries · certificates not verified'),
+    );
 
     fireEvent.click(input(panel, 'Verify certificates'));
     type(panel, 'CA file', ' /etc/lbw/dev-ca.pem ');
@@ -287,7 +292,10 @@ describe('health & retries settings', () => {
     expect(ui.queryByTestId('settings-tls-warning')).toBeNull();
     fireEvent.click(apply(panel));
     await waitFor(() => expect(bridge.callsOf('services:update')).toHaveLength(2));
-    expect(bridge.callsOf('services:update')[1]).toEqual({ service: 'web', patch: { tls: { verify: true, ca: '/etc/lbw/dev-ca.pem', servername: 'api.internal' } } });
+    expect(bridge.callsOf('services:update')[1]).toEqual({
+      service: 'web',
+      patch: { tls: { verify: true, ca: '/etc/lbw/dev-ca.pem', servername: 'api.internal' } },
+    });
     await waitFor(() => expect(bridge.services[0]!.tls).toEqual({ verify: true, ca: '/etc/lbw/dev-ca.pem', servername: 'api.internal' }));
 
     await waitFor(() => expect(input(panel, 'CA file').value).toBe('/etc/lbw/dev-ca.pem'));
