@@ -165,7 +165,11 @@ export async function openPage(context: BrowserContext, url: string): Promise<{ 
   page.setDefaultTimeout(UI_WAIT_MS);
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('requestfailed', (r) => pageErrors.push(`${r.method()} ${r.url()} failed: ${r.failure()?.errorText ?? 'unknown'}`));
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? 'unknown';
+    // A request the page itself gave up on, because it reloaded or navigated (the icon, say), is no failure.
+    if (why !== 'net::ERR_ABORTED') pageErrors.push(`${r.method()} ${r.url()} failed: ${why}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) pageErrors.push(`${r.request().method()} ${r.url()} answered ${r.status()}`);
   });
