@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserHost, type BrowserHost } from '../../cli/browser/host';
 import { commandNames } from '../../core/contract/commands';
 import { Workbench } from '../../core/workbench';
+import { seeded } from '../core/faults/sampling';
 import { waitFor } from '../helpers/wait';
 import { isReply, openAuthed, openSocket, request } from './browser-socket';
 
@@ -20,17 +21,6 @@ const SEED = 0x1b0_2026;
 const FRAMES = 3000;
 const UNAUTHED_SOCKETS = 60;
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Commands that change nothing whatever their input; the fuzz may send them any object. */
 const READ_ONLY = ['workspace:get', 'services:list', 'strategies:list', 'stats:history', 'events:history', 'faults:list', 'demo:list', 'load:status', 'drills:list', 'drills:status', 'drills:report'];
@@ -117,7 +107,7 @@ afterAll(async () => {
 
 describe('browser mode socket fuzz', () => {
   it(`answers each of ${FRAMES} random frames exactly once and changes nothing`, async () => {
-    const g = generator(prng(SEED));
+    const g = generator(seeded(SEED));
     const s = await openAuthed(host.port, host.token);
     const before = (await request(s, 1, 'workspace:get', {})).result.value;
     expect(before).toEqual(workbench.getWorkspace());
@@ -171,7 +161,7 @@ describe('browser mode socket fuzz', () => {
   });
 
   it(`closes ${UNAUTHED_SOCKETS} sockets whose random first frame is not the token, sending nothing`, async () => {
-    const g = generator(prng(SEED + 1));
+    const g = generator(seeded(SEED + 1));
     const before = workbench.getWorkspace();
     for (let i = 0; i < UNAUTHED_SOCKETS; i++) {
       const s = await openSocket(host.port);

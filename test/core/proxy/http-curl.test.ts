@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startHttpBackend, type HttpBackend } from '../../helpers/backends';
+import { digestBody } from '../../helpers/body';
 import { useCleanup } from '../../helpers/cleanup';
 import { startWorkbenchService } from './workbench-service';
 
@@ -72,14 +73,8 @@ async function hashingBackend(name: string): Promise<HttpBackend & { received: R
     await startHttpBackend({
       name,
       handler: (req, res) => {
-        const hash = createHash('sha256');
-        let bytes = 0;
-        req.on('data', (c: Buffer) => {
-          bytes += c.length;
-          hash.update(c);
-        });
-        req.on('end', () => {
-          const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes, sha: hash.digest('hex') };
+        digestBody(req, ({ bytes, sha }) => {
+          const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bytes, sha };
           received.push(r);
           if (req.method === 'HEAD') {
             // The length a GET would have had, with no body.

@@ -5,13 +5,13 @@
  * requests, the SNI name each connection asked for).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { digestBody } from '../../helpers/body';
 
 export const OPENSSL = '/usr/bin/openssl';
 
@@ -66,14 +66,8 @@ export async function startHttpsBackend(cert: Cert, name: string): Promise<Https
   const servernames: Array<string | false> = [];
   let handshakes = 0;
   const server = https.createServer({ cert: cert.cert, key: cert.key }, (req, res) => {
-    const hash = createHash('sha256');
-    let bytes = 0;
-    req.on('data', (c: Buffer) => {
-      bytes += c.length;
-      hash.update(c);
-    });
-    req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', bytes, sha: hash.digest('hex') });
+    digestBody(req, ({ bytes, sha }) => {
+      requests.push({ method: req.method ?? '', url: req.url ?? '', bytes, sha });
       res.writeHead(200, { 'content-type': 'text/plain', 'x-backend': name });
       res.end(`${name}:${req.url}:${bytes}`);
     });
