@@ -7,7 +7,7 @@
  * profile of lbw under load. Progress goes to stderr, the report to stdout
  * and to bench/results/*.json. Run `npm run bench -- --help` for options.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -25,6 +25,21 @@ const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 /** Set on Ctrl-C / SIGTERM: what fails after it is the teardown's doing, not worth a stack trace. */
 let interrupted = false;
 
+/**
+ * A detached worktree of `ref` in the run's scratch directory, sharing this
+ * checkout's node_modules (removed with the directory; the worktree entry is
+ * pruned at the end of the run).
+ */
+function checkoutBaseline(ref: string, dir: string): { ref: string; dir: string; commit: string } {
+  const target = join(dir, 'baseline');
+  const git = (args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const added = git(['worktree', 'add', '--detach', target, ref]);
+  if (added.status !== 0) throw new Error(`--baseline ${ref}: git worktree add failed: ${added.stderr.trim()}`);
+  symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'), 'dir');
+  const commit = git(['-C', target, 'rev-parse', '--short', 'HEAD']).stdout.trim();
+  return { ref, dir: target, commit };
+}
+
 async function main(): Promise<void> {
   const parsed = parseBenchArgs(process.argv.slice(2));
   if (parsed === 'help') {
@@ -37,7 +52,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'lbw-bench-'));
   let cleaning: Promise<void> | undefined;
   const cleanup = () =>
-    (cleaning ??= group.stopAll().then(() => rmSync(dir, { recursive: true, force: true })));
+    (cleaning ??= group.stopAll().then(() => {
+      rmSync(dir, { recursive: true, force: true });
+      if (o.baseline !== undefined) spawnSync('git', ['worktree', 'prune'], { cwd: ROOT });
+    }));
   const onSignal = (signal: string) => {
     interrupted = true;
     log(`${signal}: stopping every process this run started`);
@@ -70,6 +88,11 @@ async function bench(o: BenchOptions, group: ProcessGroup, dir: string, startedA
     allCpus: pin ? `0-${cpus - 1}` : undefined,
   };
   if (pin) notes.push(`pinned: proxies on CPU ${rig.proxyCpus}, backends and load generator on CPU ${rig.rigCpus}, 2-worker prototype on CPUs ${rig.allCpus}`);
+  if (o.baseline !== undefined) {
+    const baseline = checkoutBaseline(o.baseline, dir);
+    rig.baseline = baseline;
+    notes.push(`lbw-baseline: lbw at ${o.baseline} (${baseline.commit}), every feature on, measured in the same rounds`);
+  }
 
   const hasNginx = installed('nginx');
   const hasHaproxy = installed('haproxy');
@@ -282,7 +305,23 @@ function render(r: RenderInput): string {
     out.push('', `Profile of lbw (every feature on) at 64 connections: ${r.profile.load.rps.toFixed(0)} req/s under --cpu-prof; ${r.profile.file}`, '', r.profile.text);
   }
   out.push('', gap(r.rows));
+  const versus = againstBaseline(r.rows);
+  if (versus) out.push('', versus);
   return `${out.join('\n')}\n`;
+}
+
+/** With --baseline: this lbw's req/s against the earlier one's, each as a ratio to bare http-proxy measured in the same rounds. */
+function againstBaseline(rows: Row[]): string | undefined {
+  const lines: string[] = [];
+  for (const c of [...new Set(rows.map((x) => x.connections))]) {
+    const at = (id: ContenderId) => rows.find((x) => x.contender === id && x.connections === c);
+    const [now, before, engine] = [at('lbw-full'), at('lbw-baseline'), at('http-proxy')];
+    if (!now || !before || !engine) continue;
+    const a = now.rps / engine.rps;
+    const b = before.rps / engine.rps;
+    lines.push(`  ${String(c).padStart(3)} connections: lbw-full ${a.toFixed(3)}x http-proxy, baseline ${b.toFixed(3)}x: ${((a / b - 1) * 100).toFixed(1)}%`);
+  }
+  return lines.length ? ['Against the baseline (req/s as a ratio to bare http-proxy, same run):', ...lines].join('\n') : undefined;
 }
 
 /**

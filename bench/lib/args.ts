@@ -23,6 +23,8 @@ export interface BenchOptions {
   /** ...for at most this many seconds over the whole run. */
   quietBudget: number;
   out: string | undefined;
+  /** A git ref of an earlier lbw to measure beside this one (contender lbw-baseline), or undefined. */
+  baseline: string | undefined;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -44,6 +46,8 @@ export const USAGE = `npm run bench -- [options]
   --quiet-percent P     before each run, wait while processes outside the bench use more than P% of one core (25)
   --quiet-budget S      ...but wait at most S seconds over the whole run, 0 to never wait (45)
   --out FILE            where to write the JSON (bench/results/bench-<time>.json)
+  --baseline REF        also measure lbw as it was at git REF (every feature on), side by side in the same run:
+                        checked out into a temporary worktree, sharing this node_modules (contender lbw-baseline)
 `;
 
 export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
@@ -67,6 +71,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'quiet-percent': { type: 'string' },
       'quiet-budget': { type: 'string' },
       out: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,6 +85,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   let contenders = values.contenders === undefined ? [...ALL_CONTENDERS] : (values.contenders.split(',').map((s) => s.trim()) as ContenderId[]);
   for (const c of contenders) if (!ALL_CONTENDERS.includes(c)) throw new Error(`unknown contender "${c}" (one of ${ALL_CONTENDERS.join(', ')})`);
   if (values['no-experiments']) contenders = contenders.filter((c) => c !== 'lbw-full-x2' && c !== 'node-forward');
+  if (values.baseline === undefined) contenders = contenders.filter((c) => c !== 'lbw-baseline');
+  else if (!contenders.includes('lbw-baseline')) contenders.splice(contenders.indexOf('lbw-full') + 1, 0, 'lbw-baseline');
   const backends = values.backends ?? 'auto';
   if (backends !== 'auto' && backends !== 'nginx' && backends !== 'node') throw new Error(`--backends must be auto, nginx or node`);
   const load = values.load ?? 'auto';
@@ -104,5 +111,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     quietPercent: num('quiet-percent', values['quiet-percent'], 25, 0),
     quietBudget: num('quiet-budget', values['quiet-budget'], 45, 0),
     out: values.out,
+    baseline: values.baseline,
   };
 }

@@ -12,7 +12,7 @@ import { pinned } from './load';
 import { tree } from './proc-stats';
 import { waitForHttp, type Managed, type ProcessGroup } from './procs';
 
-export type ContenderId = 'direct' | 'http-proxy' | 'lbw' | 'lbw-full' | 'nginx' | 'haproxy' | 'lbw-full-x2' | 'node-forward';
+export type ContenderId = 'direct' | 'http-proxy' | 'lbw' | 'lbw-full' | 'lbw-baseline' | 'nginx' | 'haproxy' | 'lbw-full-x2' | 'node-forward';
 
 export interface Contender {
   id: ContenderId;
@@ -38,6 +38,8 @@ export interface Rig {
   rigCpus: string | undefined;
   /** CPUs for multi-process prototypes (all of them). */
   allCpus: string | undefined;
+  /** `--baseline REF`: a checkout of an earlier lbw, measured beside this one ('lbw-baseline'). */
+  baseline?: { ref: string; dir: string };
 }
 
 export const ALL_CONTENDERS: readonly ContenderId[] = ['direct', 'http-proxy', 'lbw', 'lbw-full', 'nginx', 'haproxy', 'lbw-full-x2', 'node-forward'];
@@ -102,6 +104,13 @@ export async function startContender(rig: Rig, id: ContenderId, backends: readon
       label = id === 'lbw' ? 'LB Workbench, default (health checks, stats)' : 'LB Workbench, every feature on';
       const ws = writeWorkspace(rig, id === 'lbw' ? 'default' : 'full', port, backends);
       [cmd, args] = node(rig.proxyCpus, ['bin/lbw.js', 'run', '--plain', ws]);
+      break;
+    }
+    case 'lbw-baseline': {
+      if (!rig.baseline) throw new Error('lbw-baseline needs --baseline REF');
+      label = `LB Workbench at ${rig.baseline.ref}, every feature on`;
+      const ws = writeWorkspace(rig, 'full', port, backends);
+      [cmd, args] = node(rig.proxyCpus, [join(rig.baseline.dir, 'bin', 'lbw.js'), 'run', '--plain', ws]);
       break;
     }
     case 'lbw-full-x2': {
