@@ -12,11 +12,9 @@
  * Injected faults (core/faults) are drawn once per attempt and act here, so
  * that what they cause is reported exactly as the real failure would be.
  *
- * `Expect: 100-continue` goes to the backend: the body waits for its 100
- * (passed on to the client) or, as curl does, for a short wait without one;
- * a final answer that comes first reaches the client before any upload.
- * Once the response began, a gap of `timeouts.idleMs` in its body ends it as
- * a timeout.
+ * `Expect: 100-continue` goes to the backend, and the body waits at a
+ * ContinueGate for its 100. Once the response began, a gap of
+ * `timeouts.idleMs` in its body ends it as a timeout.
  */
 import type http from 'node:http';
 import type { Readable, Transform } from 'node:stream';
@@ -27,7 +25,10 @@ import type { Backend } from '../model/backend';
 import type { ErrorKind, AttemptOutcome } from '../stats/types';
 import { Deadline, type Phase, type TimeoutOwner } from './deadline';
 import { downstreamResponseHeaders } from './hop-by-hop';
+import { ContinueGate, type ExpectState } from './continue-gate';
+import { pairsOf, relayBody } from './relay';
 import { clientOrigin, hasRedirectHeader, isHeaderOnly, rewriteRedirects } from './response-head';
+import { upstreamPath } from './upstream-path';
 import type { ReplayBody } from './replay-body';
 import { CALL_KEY, CLIENT_CLOSED, noop, type ServiceContext } from './types';
 import { errorDetail, errorKind, timeoutError } from './upstream-errors';
@@ -56,9 +57,6 @@ const NO_BODY = {
   },
 };
 
-/** How long a body waits for the backend's `100 Continue` before it is sent anyway (curl waits 1 s too). */
-const CONTINUE_WAIT_MS = 1000;
-
 export class Attempt implements TimeoutOwner {
   private settled = false;
   private bodySent = false;
@@ -78,9 +76,8 @@ export class Attempt implements TimeoutOwner {
   private held: Held | undefined;
   /** The relay waits for the client to read (a full socket buffer), not for the backend. */
   private clientStalled = false;
-  /** The body waits for the backend's 100 Continue (or CONTINUE_WAIT_MS). */
-  private continueTimer: NodeJS.Timeout | undefined;
-  private bodyStarted = false;
+  /** Where the body waits for the upstream connection (and, with Expect, the backend's 100). */
+  private readonly gate: ContinueGate;
   private resolve!: (r: AttemptResult) => void;
 
   /**
@@ -94,8 +91,10 @@ export class Attempt implements TimeoutOwner {
     private readonly req: http.IncomingMessage,
     private readonly res: http.ServerResponse,
     private readonly body: ReplayBody | undefined,
-    private readonly expect?: { clientContinued: boolean },
-  ) {}
+    private readonly expect?: ExpectState,
+  ) {
+    this.gate = new ContinueGate(res, expect, () => this.body?.start());
+  }
 
   run(): Promise<AttemptResult> {
     const done = new Promise<AttemptResult>((resolve) => (this.resolve = resolve));
@@ -204,7 +203,7 @@ export class Attempt implements TimeoutOwner {
       // Set here, not in the headers given to http-proxy (it stays silent about requests with Expect); sent at once.
       proxyReq.setHeader('Expect', '100-continue');
       proxyReq.flushHeaders();
-      proxyReq.once('continue', () => this.continueBody());
+      proxyReq.once('continue', () => this.gate.continued());
     }
     const socket = proxyReq.socket;
     if (!socket) return;
@@ -231,30 +230,7 @@ export class Attempt implements TimeoutOwner {
     // Measured from the last body byte sent, so a long upload is not cut short, but a stalled one is.
     this.responseWindowMs = Math.max(1, responseMs - this.faultDelayMs);
     this.deadline.set('response', this.responseWindowMs, responseMs);
-    if (this.expect && this.body) this.continueTimer = setTimeout(() => this.startBody(), Math.min(CONTINUE_WAIT_MS, responseMs));
-    else this.startBody();
-  }
-
-  /** The backend said 100 Continue: the client is told to go on (once per request), and the body flows. */
-  private continueBody(): void {
-    if (this.settled || this.proxyRes) return;
-    if (this.expect && !this.expect.clientContinued && !this.res.headersSent) {
-      this.expect.clientContinued = true;
-      this.res.writeContinue();
-    }
-    this.startBody();
-  }
-
-  private startBody(): void {
-    clearTimeout(this.continueTimer);
-    if (this.bodyStarted || this.settled || this.proxyRes) return;
-    this.bodyStarted = true;
-    if (this.expect && !this.expect.clientContinued && !this.res.headersSent) {
-      // No 100 from the backend in time: the client waits for one too, so it gets it now, as the body goes anyway.
-      this.expect.clientContinued = true;
-      this.res.writeContinue();
-    }
-    this.body?.start();
+    this.gate.arm(responseMs);
   }
 
   /** A 1xx from the backend other than 100 and 101: 103 Early Hints go on to the client; others are dropped. */
@@ -299,7 +275,7 @@ export class Attempt implements TimeoutOwner {
       return;
     }
     this.deadline.clear();
-    clearTimeout(this.continueTimer);
+    this.gate.close();
     if (this.fault?.answer?.kind === 'reset') {
       // An injected reset: the backend got the request, its answer never arrives.
       proxyRes.destroy();
@@ -387,33 +363,18 @@ export class Attempt implements TimeoutOwner {
     body.pipe(this.res);
   }
 
-  /**
-   * Copies the response body to the client, counting it: what `pipe` does
-   * here, with one listener on each chunk instead of two, and on the client's
-   * response only a 'drain' when it pushes back. Once the client is gone the
-   * rest is read and dropped, so the upstream connection finishes its response.
-   */
+  /** Copies the body to the client (relay.ts), counting it and moving the idle deadline; a wait for the client to read is the client's. */
   private relay(proxyRes: http.IncomingMessage): void {
-    const res = this.res;
     const { idleMs } = this.ctx.timeouts();
-    const onDrain = () => {
-      this.clientStalled = false;
-      this.deadline.extend('idle', idleMs);
-      proxyRes.resume();
-    };
-    proxyRes.on('data', (chunk: Buffer) => {
-      this.bytesOut += chunk.length;
-      this.deadline.extend('idle', idleMs);
-      if (!res.write(chunk) && !res.destroyed) {
-        // Paused for the client: a gap from here on is the client's, not the backend's.
-        this.clientStalled = true;
-        proxyRes.pause();
-        res.once('drain', onDrain);
-      }
-    });
-    proxyRes.once('end', () => {
-      if (proxyRes.rawTrailers.length > 0) res.addTrailers(pairsOf(proxyRes.rawTrailers));
-      res.end();
+    relayBody(proxyRes, this.res, {
+      moved: (bytes) => {
+        this.bytesOut += bytes;
+        this.deadline.extend('idle', idleMs);
+      },
+      clientStalled: (stalled) => {
+        this.clientStalled = stalled;
+        if (!stalled) this.deadline.extend('idle', idleMs);
+      },
     });
   }
 
@@ -445,7 +406,7 @@ export class Attempt implements TimeoutOwner {
     this.settled = true;
     this.deadline.clear();
     clearTimeout(this.faultTimer);
-    clearTimeout(this.continueTimer);
+    this.gate.close();
     this.body?.detach();
     const clean = kind === 'answered' && this.proxyRes?.complete && this.proxyReq?.writableFinished;
     // Anything less than a finished exchange leaves the upstream socket unusable: close it rather than leak it.
@@ -470,31 +431,6 @@ export class Attempt implements TimeoutOwner {
     if (kind === 'failed') this.resolve({ kind, error: extra.error ?? 'other', bodySent: this.bodySent, outcome });
     else this.resolve({ kind, outcome });
   }
-}
-
-/**
- * The target a backend gets: the client's bytes after the backend URL's path
- * (`/api` + `/users?x=1`); an absolute-form target (`http://host/p`) gives
- * its path and query.
- */
-export function upstreamPath(prefix: string, target: string): string {
-  let path = target;
-  if (!path.startsWith('/')) {
-    try {
-      const url = new URL(path);
-      path = url.pathname + url.search;
-    } catch {
-      path = `/${path}`;
-    }
-  }
-  return prefix === '/' || prefix === '' ? path : prefix.replace(/\/$/, '') + path;
-}
-
-/** A flat `[name, value, ...]` list as pairs, names and order kept. */
-function pairsOf(flat: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-  return pairs;
 }
 
 function contentLength(res: http.IncomingMessage): number | undefined {
