@@ -19,7 +19,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function demoWorkbench() {
+/** The demo behind a service with checks every `checkMs` (default retries: a killed backend's burst must not fail GETs). */
+async function demoWorkbench(checkMs = 200) {
   const wb = new Workbench({
     tickMs: 100,
     graceMs: 1000,
@@ -28,12 +29,8 @@ async function demoWorkbench() {
         {
           name: 'demo',
           listen: '127.0.0.1:0',
-          healthCheck: { path: '/health', intervalMs: 200, timeoutMs: 300, rise: 2, fall: 2 },
+          healthCheck: { path: '/health', intervalMs: checkMs, timeoutMs: 300, rise: 2, fall: 2 },
           passiveHealth: { enabled: true },
-          // A killed backend drops all its in-flight requests at once; with the default floor of 3
-          // concurrent retries, the retry budget refuses the rest of that burst and those GETs fail
-          // (this drill, run with the defaults, shows exactly that). Room for the burst:
-          retries: { minRetryConcurrency: 16 },
         },
       ],
     },
@@ -164,7 +161,8 @@ describe('drills', () => {
   });
 
   it('faults, heals, weights and states on the timeline, all put back at the end', async () => {
-    const { wb, events } = await demoWorkbench();
+    // Checks slower than the 900 ms fault window (fall 2 x 1 s), so the injected 503s reach clients before a check can take alpha out.
+    const { wb, events } = await demoWorkbench(1000);
     const drill: DrillInput = {
       name: 'mixed',
       service: 'demo',
