@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkbenchEvent } from '../../../core/contract/events';
 import type { ServiceInput } from '../../../core/model/spec';
 import { Workbench } from '../../../core/workbench';
-import { startHttpBackend, type HttpBackend } from '../../helpers/backends';
+import { startHttpBackend, startTcpBackend, type HttpBackend } from '../../helpers/backends';
 import { send } from '../../helpers/http-client';
 import { waitFor } from '../../helpers/wait';
 
@@ -183,6 +183,38 @@ describe('removing a backend drains it', () => {
     expect(outcome).toBe(502);
     expect(other.hits, 'the POST was not sent again elsewhere').toBe(0);
     expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(5000);
+  });
+});
+
+describe('removing a tcp backend drains its connections', () => {
+  it('an open connection keeps working through the grace period, then closes; new ones go elsewhere', async () => {
+    const gone = await startTcpBackend();
+    const stays = await startTcpBackend();
+    cleanups.push(() => gone.close(), () => stays.close());
+    const { wb, port } = await workbench(
+      { protocol: 'tcp', backends: [{ url: gone.url, name: 'gone' }, { url: stays.url, name: 'stays' }] },
+      600,
+    );
+    const client = net.connect(port(), '127.0.0.1');
+    cleanups.push(async () => client.destroy());
+    let echoed = '';
+    client.on('data', (d: Buffer) => (echoed += d.toString()));
+    const closed = new Promise<number>((resolve) => client.once('close', () => resolve(performance.now())));
+    client.write('one;');
+    await waitFor(() => echoed === 'one;');
+    expect(gone.connections, 'the first connection went to "gone" (round-robin)').toBe(1);
+
+    const t0 = performance.now();
+    expect((await wb.invoke('backends:remove', { service: 'api', backend: 'gone' })).ok).toBe(true);
+    client.write('two;');
+    await waitFor(() => echoed === 'one;two;', { message: 'the open connection still works within the grace period' });
+    const other = net.connect(port(), '127.0.0.1');
+    cleanups.push(async () => other.destroy());
+    await waitFor(() => stays.connections === 1, { message: 'a new connection goes to the backend that stays' });
+    const waited = (await closed) - t0;
+    // Closed at the 600 ms grace (polled every 50 ms), not before it and not never.
+    expect(waited).toBeGreaterThanOrEqual(550);
     expect(waited).toBeLessThan(5000);
   });
 });
