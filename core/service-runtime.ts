@@ -44,7 +44,7 @@ export class ServiceRuntime {
   private running = false;
   /** Removed backends whose in-flight requests are finishing: each one's wrap-up, run at once on stop. */
   private readonly retiring = new Map<Backend, () => void>();
-  /** The service's TLS settings for https backends, read once per change (the proxy reads its own copy). */
+  /** The service's TLS settings for https backends, read once per change; the proxy and the health checker share them. */
   private upstreamTls: UpstreamTls;
   /** Requests sent again after an attempt that had already sent them, since start (drills report the non-idempotent ones). */
   readonly resends = { idempotent: 0, nonIdempotent: 0 };
@@ -87,7 +87,7 @@ export class ServiceRuntime {
         timeouts: this.spec.timeouts,
         retries: this.spec.retries,
         limits: this.spec.limits,
-        tls: this.spec.tls,
+        tls: this.upstreamTls,
         rewriteRedirects: this.spec.rewriteRedirects,
         now: this.deps.now,
         random: this.deps.random,
@@ -135,7 +135,7 @@ export class ServiceRuntime {
     this.spec = spec;
     this.setBackends(spec);
     this.configureHealth(spec);
-    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries, limits: spec.limits, tls: spec.tls, rewriteRedirects: spec.rewriteRedirects });
+    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries, limits: spec.limits, tls: this.upstreamTls, rewriteRedirects: spec.rewriteRedirects });
     this.tcp?.update({ timeouts: spec.timeouts, retries: spec.retries });
   }
 

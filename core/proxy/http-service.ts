@@ -9,12 +9,12 @@ import http from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import HttpProxy from 'http-proxy';
-import { LimitsSchema, type LimitsSpec, type RetrySpec, type TimeoutsSpec, type TlsSpec } from '../model/spec';
+import { LimitsSchema, type LimitsSpec, type RetrySpec, type TimeoutsSpec } from '../model/spec';
 import { AgentPool } from './agent-pool';
 import { proxyRequest } from './http-request';
 import { closed, listenOn } from './listen';
 import { isWebSocketUpgrade, serveAsPlainRequest } from './plain-upgrade';
-import { resolveUpstreamTls } from './upstream-tls';
+import type { UpstreamTls } from './upstream-tls';
 import { RetryBudget } from './retry-budget';
 import { CALL_KEY, guardHooks, type HttpServiceHooks, type ServiceContext } from './types';
 import { proxyUpgrade } from './websocket';
@@ -29,8 +29,8 @@ export interface HttpServiceOptions {
   retries: RetrySpec;
   /** Default: 16 KiB request heads. */
   limits?: LimitsSpec;
-  /** https:// backends: verification, CA, server name (default: verify against the system's CAs). */
-  tls?: TlsSpec | undefined;
+  /** https:// backends: the service's TLS settings, resolved once by its runtime (default: verify against the bundled CAs). */
+  tls?: UpstreamTls | undefined;
   /** Rewrite redirects that point at a backend's origin (default true). */
   rewriteRedirects?: boolean;
   hooks: HttpServiceHooks;
@@ -76,7 +76,7 @@ export class HttpService {
     this.rewriteRedirects = opts.rewriteRedirects ?? true;
     this.maxHeaderBytes = (opts.limits ?? LimitsSchema.parse({})).maxHeaderBytes;
     this.budget = new RetryBudget(opts.retries);
-    this.agents.setTls(resolveUpstreamTls(opts.tls));
+    this.agents.setTls(opts.tls);
     this.proxy = createProxy();
     this.ctx = {
       name: opts.name,
@@ -126,7 +126,6 @@ export class HttpService {
    * the header limits, each new upstream connection the TLS settings.
    */
   update({ timeouts, retries, limits, tls, rewriteRedirects }: HttpServiceSettings): void {
-    const upstreamTls = resolveUpstreamTls(tls); // the one step that can fail (a CA file), so it goes first
     this.timeouts = timeouts;
     this.retries = retries;
     this.rewriteRedirects = rewriteRedirects ?? true;
@@ -136,7 +135,7 @@ export class HttpService {
       this.maxHeaderBytes = limits.maxHeaderBytes;
       (this.server as http.Server & { maxHeaderSize: number }).maxHeaderSize = limits.maxHeaderBytes;
     }
-    this.agents.setTls(upstreamTls);
+    this.agents.setTls(tls);
   }
 
   /**

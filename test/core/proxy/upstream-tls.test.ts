@@ -23,7 +23,7 @@ import { useCleanup } from '../../helpers/cleanup';
 import { send } from '../../helpers/http-client';
 import { waitFor } from '../../helpers/wait';
 import { certDir, OPENSSL, startHttpsBackend, type Cert, type CertDir, type HttpsBackend } from './tls-fixtures';
-import { SERVICE, startWorkbenchService, type WorkbenchService } from './workbench-service';
+import { SERVICE, startWorkbenchService, type ServiceFields, type WorkbenchService } from './workbench-service';
 
 const cleanup = useCleanup();
 const HAVE_OPENSSL = existsSync(OPENSSL);
@@ -44,6 +44,25 @@ afterAll(() => certs?.remove());
 
 async function httpsBackend(cert: Cert, name: string): Promise<HttpsBackend> {
   return cleanup.track(await startHttpsBackend(cert, name));
+}
+
+/**
+ * Round-robin over a backend whose certificate the service does not trust
+ * (`other`; the service trusts `ip` only) and one it does, in that order.
+ */
+async function brokenThenGood(extra: Partial<ServiceFields> = {}) {
+  const broken = await httpsBackend(other, 'broken');
+  const good = await httpsBackend(ip, 'good');
+  const s = await startWorkbenchService(cleanup, {
+    strategy: 'round-robin',
+    backends: [
+      { url: broken.url, name: 'broken' },
+      { url: good.url, name: 'good' },
+    ],
+    tls: { ca: ip.certPath },
+    ...extra,
+  });
+  return { broken, good, s };
 }
 
 /** Checks every 100 ms; one result flips the health, so a transition is seen at once. */
@@ -212,16 +231,7 @@ describe.skipIf(!HAVE_OPENSSL)('upstream TLS', () => {
   });
 
   it('a TLS failure on one backend is retried on the other (nothing was sent) for GET and POST alike; each POST body arrives once', async () => {
-    const broken = await httpsBackend(other, 'broken'); // not trusted: the service trusts `ip` only
-    const good = await httpsBackend(ip, 'good');
-    const s = await startWorkbenchService(cleanup, {
-      strategy: 'round-robin',
-      backends: [
-        { url: broken.url, name: 'broken' },
-        { url: good.url, name: 'good' },
-      ],
-      tls: { ca: ip.certPath },
-    });
+    const { broken, good, s } = await brokenThenGood();
     const sent: string[] = [];
     for (let i = 0; i < 4; i++) {
       const get = await send(s.port, { path: `/get${i}` });
@@ -279,17 +289,7 @@ describe.skipIf(!HAVE_OPENSSL)('upstream TLS', () => {
   });
 
   it('passive health ejects a backend failing TLS, and the ejection cause names the reason', async () => {
-    const broken = await httpsBackend(other, 'broken');
-    const good = await httpsBackend(ip, 'good');
-    const s = await startWorkbenchService(cleanup, {
-      strategy: 'round-robin',
-      backends: [
-        { url: broken.url, name: 'broken' },
-        { url: good.url, name: 'good' },
-      ],
-      tls: { ca: ip.certPath },
-      passiveHealth: { consecutiveErrors: 2 },
-    });
+    const { s } = await brokenThenGood({ passiveHealth: { consecutiveErrors: 2 } });
     for (let i = 0; i < 8; i++) expect((await send(s.port, { path: `/g${i}` })).status).toBe(200);
     const ejected = await waitFor(() => s.events.find((e) => e.type === 'backend:ejected' && e.backend === 'broken'), { message: 'broken ejected' });
     expect(ejected.type === 'backend:ejected' && ejected.cause).toContain('self-signed certificate');

@@ -40,7 +40,7 @@ export interface WorkbenchService {
   waitTotals(pred: (t: Totals) => boolean, message: string, timeoutMs?: number): Promise<Totals>;
 }
 
-type ServiceFields = Omit<ServiceInput, 'name' | 'listen'>;
+export type ServiceFields = Omit<ServiceInput, 'name' | 'listen'>;
 
 export async function startWorkbenchService(cleanup: Cleanup, service: ServiceFields): Promise<WorkbenchService> {
   const wb = new Workbench({
