@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'LB_UPSTREAM_TIMEOUT'
   | 'LB_UPSTREAM_TLS'
   | 'FORBIDDEN'
+  | 'UNAUTHORIZED'
+  | 'EXPORT_UNSUPPORTED'
   | 'INTERNAL';
 
 export interface ErrorData {
