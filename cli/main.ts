@@ -11,6 +11,7 @@ const commands: Record<string, Command> = {
   validate,
   serve: async (argv, io) => (await import('./serve')).serve(argv, io),
   load: async (argv, io) => (await import('./load')).load(argv, io),
+  compare: async (argv, io) => (await import('./compare')).compare(argv, io),
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

@@ -9,6 +9,7 @@ Commands:
   validate FILE             check a workspace file and print what is wrong
   serve [workspace.json]    run the workbench UI in your browser
   load URL                  send load to a service on this machine
+  compare SCENARIO          strategies side by side on the same traffic (simulated or real)
   help [command]            show help for a command
 
 Run "lbw <command> --help" for the options of a command.`,
@@ -68,6 +69,27 @@ Example:
   lbw load http://127.0.0.1:8080 --rate 500 --duration 30 --mix "GET /:3,POST /:1"`,
 
   validate: `Usage: lbw validate FILE
+
+  compare: `Usage: lbw compare SCENARIO [options]
+
+Runs one scenario under each of its strategies and prints them side by side:
+requests, failed, retries, latency p50/p90/p99/max (ms), each backend's share
+and the imbalance (max of share / weight share - 1). SCENARIO is a JSON file or
+a built-in one: slow-backend, weighted-capacity, backend-dies, sticky-keys.
+
+Options:
+  --simulate                a discrete-event simulation on a virtual clock (the real
+                            strategy, retry and health code; seconds instead of minutes)
+  --seed N                  the seed of the simulation's randomness (default: the scenario's)
+  --json                    print the rows as a JSON array
+  -h, --help                show this help
+
+Without --simulate every strategy runs in turn on real sockets: demo backends
+on this machine, a balancer on a free port and the load generator.
+
+Examples:
+  lbw compare slow-backend --simulate
+  lbw compare my-scenario.json --json`,
 
 Checks a workspace file. Prints "ok" and exits 0, or prints one line per problem
 (services[0].backends[1].url: must be an http(s) URL) and exits 2.`,
