@@ -28,6 +28,8 @@ import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
 import { RingBuffer } from './stats/ring';
+import { exportWorkspace } from './export/index';
+import { LBW_VERSION } from './export/version';
 
 /** How many past events the workbench keeps for `events:history`. */
 const EVENT_HISTORY = 500;
@@ -330,6 +332,7 @@ export class Workbench {
       this.path = target;
       return { path: target };
     },
+    'workspace:export': ({ engine }) => exportWorkspace(this.draft(), engine, { lbwVersion: LBW_VERSION, workspace: this.path ?? '(unsaved workspace)' }),
     'services:list': () => [...this.services.values()].map((s) => s.view()),
     'services:add': async ({ service }) => {
       const spec = parseOrThrow(ServiceSpecSchema, service, 'INPUT_INVALID', ['service']);

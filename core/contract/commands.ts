@@ -32,6 +32,7 @@ import type { LoadProgress, LoadSummary } from '../demo/load/types';
 import type { WorkbenchEvent } from './events';
 import { DrillSchema, type DrillSpec } from '../drills/spec';
 import type { DrillReport, DrillStatus } from '../drills/report';
+import { ENGINES, type Engine, type ExportResult, type ExportWarning } from '../export/types';
 
 const ServiceRef = z.string().min(1, 'name a service');
 /** A backend by id or by name. */
@@ -51,6 +52,8 @@ export const commandInputs = {
    * CONFLICT otherwise.
    */
   'workspace:save': z.strictObject({ path: z.string().min(1).optional(), overwrite: z.boolean().optional() }),
+  /** The workspace as a complete config for another engine (files and warnings); nothing is written: the UI saves the files. */
+  'workspace:export': z.strictObject({ engine: z.enum(ENGINES) }),
   'services:list': z.object({}),
   'services:add': z.object({ service: z.unknown() }),
   'services:update': z.object({
@@ -131,6 +134,8 @@ export const commandInputs = {
 
 // Re-exported so UIs can validate as the user types with the core's own rules.
 export { BackendSpecSchema, ServiceSpecSchema, FaultSchema, DemoBackendSpecSchema, DrillSchema };
+export { ENGINES };
+export type { Engine, ExportResult, ExportWarning };
 export type { Fault, DemoBackendSpec, DemoBackendStats, LoadSpec, LoadProgress, LoadSummary, DrillSpec, DrillReport, DrillStatus };
 
 export interface BackendView extends BackendSpec {
@@ -204,6 +209,7 @@ export interface CommandOutputs {
   'workspace:replace': WorkspaceSpec;
   'workspace:open': WorkspaceSpec;
   'workspace:save': { path: string };
+  'workspace:export': ExportResult;
   'services:list': ServiceView[];
   'services:add': ServiceView;
   'services:update': ServiceView;
