@@ -10,6 +10,7 @@ Commands:
   serve [workspace.json]    run the workbench UI in your browser
   load URL                  send load to a service on this machine
   compare SCENARIO          strategies side by side on the same traffic (simulated or real)
+  export FILE --to ENGINE   the workspace as nginx, HAProxy, Caddy, Envoy or Traefik config
   help [command]            show help for a command
 
 Run "lbw <command> --help" for the options of a command.`,
@@ -28,6 +29,7 @@ Options:
   --tick MS                 stats interval (default 500)
   --grace MS                on Ctrl-C, how long in-flight requests may finish (default 5000)
   --plain                   log lines even on a terminal (no live table)
+  --no-watch                do not follow the workspace file (by default an edit is applied live)
   -h, --help                show this help
 
 Examples:
@@ -47,6 +49,7 @@ Options:
   --demo                    open the demo workspace even when a file is given
   --open                    open the URL in your browser
   --tick MS                 stats interval (default 500)
+  --no-watch                do not follow the workspace file (by default an edit is applied live)
   -h, --help                show this help`,
 
   load: `Usage: lbw load URL [options]
@@ -68,8 +71,6 @@ Options:
 Example:
   lbw load http://127.0.0.1:8080 --rate 500 --duration 30 --mix "GET /:3,POST /:1"`,
 
-  validate: `Usage: lbw validate FILE
-
   compare: `Usage: lbw compare SCENARIO [options]
 
 Runs one scenario under each of its strategies and prints them side by side:
@@ -90,6 +91,28 @@ on this machine, a balancer on a free port and the load generator.
 Examples:
   lbw compare slow-backend --simulate
   lbw compare my-scenario.json --json`,
+
+  export: `Usage: lbw export FILE --to nginx|haproxy|caddy|envoy|traefik [--out PATH] [--force]
+
+Turns a workspace into a complete config the engine runs as it is, every service
+on its own listen address. What the engine cannot express exactly is a comment
+at its spot in the config and one warning line here on stderr.
+
+Options:
+  --to ENGINE               nginx (nginx -p DIR -c nginx.conf), haproxy (haproxy -f haproxy.cfg),
+                            caddy (caddy run --config Caddyfile --adapter caddyfile; no tcp services),
+                            envoy (a static bootstrap YAML), traefik (traefik.yml + dynamic.yml)
+  --out PATH                write the file there instead of printing it (traefik: a directory);
+                            an existing file is replaced only if lbw exported it, or with --force
+  --force                   replace a file at --out that lbw did not write
+  -h, --help                show this help
+
+Exit codes: 0 written, 1 the engine cannot take this workspace (EXPORT_UNSUPPORTED), 2 bad flags or file.
+
+Example:
+  lbw export workspace.json --to nginx --out /tmp/lb/nginx.conf && nginx -p /tmp/lb -c /tmp/lb/nginx.conf`,
+
+  validate: `Usage: lbw validate FILE
 
 Checks a workspace file. Prints "ok" and exits 0, or prints one line per problem
 (services[0].backends[1].url: must be an http(s) URL) and exits 2.`,
