@@ -1,6 +1,7 @@
 /** The app's layout: top bar, banners (connection, exposure, a refused change, a workspace error), services sidebar, the selected service. */
 import { useEffect } from 'react';
 import { ConnectionBanner } from './components/ConnectionBanner';
+import { RestartedNotice, useHostEnded } from './components/HostNotice';
 import { ExposureBanner, RejectedChangeBanner } from './components/Notices';
 import { ServicePanel } from './components/ServicePanel';
 import { Sidebar } from './components/Sidebar';
@@ -12,6 +13,9 @@ import { selectTheme } from './store/selectors';
 
 export function App() {
   const theme = useApp(selectTheme);
+  const ended = useHostEnded();
+  // Shown from a run that ended, or while the connection is down: greyed (styles.css), and inert once nothing can come back.
+  const stale = useApp((s) => !s.connected && s.everConnected) || ended !== null;
   useEffect(() => {
     // "system" leaves the choice to prefers-color-scheme in styles.css.
     if (theme === 'system') delete document.documentElement.dataset.theme;
@@ -21,11 +25,12 @@ export function App() {
   return (
     <div className="app">
       <TopBar />
+      <RestartedNotice />
       <ConnectionBanner />
       <ExposureBanner />
       <RejectedChangeBanner />
       <WorkspaceError />
-      <div className="layout">
+      <div className="layout" data-stale={stale || undefined} inert={ended !== null || undefined}>
         <Sidebar />
         <ServicePanel />
       </div>

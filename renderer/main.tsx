@@ -2,12 +2,15 @@
  * The renderer's entry: one bridge, one store, wired together, then the app.
  * In browser mode the tab needs its workbench's token first (bridge/token.ts);
  * without one, or with one the workbench refuses, the page says which URL to
- * open instead of showing a workbench that cannot connect.
+ * open instead of showing a workbench that cannot connect. A token refused
+ * after the page was connected means lbw serve restarted: the app stays, its
+ * data marked stale, under a notice (components/HostNotice).
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
+import { HostEndedContext, type HostEnded } from './components/HostNotice';
 import { createBridge } from './bridge';
 import { forgetToken, takeToken, tokenFromHash } from './bridge/token';
 import { createActions } from './store/actions';
@@ -50,21 +53,28 @@ const token = window.lbw ? '' : takeToken(window);
 if (token === null) {
   root.render(<TokenNeeded refused={false} />);
 } else {
+  const store = createAppStore();
   const bridge = createBridge({
     token,
     onUnauthorized: () => {
       forgetToken(window);
-      root.render(<TokenNeeded refused />);
+      // Refused on a reconnect: the run this tab talked to ended and a new one
+      // (new token) took its address. Keep what the page shows, marked stale, under a notice.
+      if (store.getState().everConnected) renderApp({ kind: 'restarted', host: location.host });
+      else root.render(<TokenNeeded refused />);
     },
   });
-  const store = createAppStore();
   const actions = createActions(store, bridge);
   connectStore(store, bridge, actions);
-  root.render(
-    <StrictMode>
-      <AppProvider store={store} actions={actions}>
-        <App />
-      </AppProvider>
-    </StrictMode>,
-  );
+  const renderApp = (ended: HostEnded | null) =>
+    root.render(
+      <StrictMode>
+        <HostEndedContext.Provider value={ended}>
+          <AppProvider store={store} actions={actions}>
+            <App />
+          </AppProvider>
+        </HostEndedContext.Provider>
+      </StrictMode>,
+    );
+  renderApp(null);
 }

@@ -2,18 +2,24 @@
 import { useApp } from '../store/context';
 import { selectTheme } from '../store/selectors';
 import type { Theme } from '../store/ui-slice';
+import { useHostEnded } from './HostNotice';
 import { WorkspaceBar } from './WorkspaceBar';
 
 export function TopBar() {
   const theme = useApp(selectTheme);
   const setTheme = useApp((s) => s.setTheme);
   const connected = useApp((s) => s.connected);
+  const ended = useHostEnded();
   return (
     <header className="topbar">
       <h1 className="app-title">LB Workbench</h1>
       <WorkspaceBar />
-      <span className={connected ? 'conn conn-up' : 'conn conn-down'} data-testid="connection-state">
-        {connected ? 'connected' : 'offline'}
+      <span
+        className={connected ? 'conn conn-up' : 'conn conn-down'}
+        data-testid="connection-state"
+        title={ended ? 'The workbench this page showed has ended: what you see is from its last moments' : undefined}
+      >
+        {ended ? 'stale' : connected ? 'connected' : 'offline'}
       </span>
       <label className="theme-pick small">
         Theme{' '}

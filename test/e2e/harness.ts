@@ -71,12 +71,13 @@ export interface ServeProcess {
 export const TICK_MS = 500;
 
 /**
- * Spawns `node bin/lbw.js serve <file> --port 0 --tick <TICK_MS>` and waits for the URL line.
+ * Spawns `node bin/lbw.js serve <file> --port 0 --tick <TICK_MS>` and waits for the URL line
+ * (`opts.port` picks the port instead, as a restart on the same address needs).
  * With `workspaceFile` null it serves the demo: three demo backends behind a
  * service on 127.0.0.1:8080, or on a free port when 8080 is taken.
  */
-export async function startServe(stack: Stack, workspaceFile: string | null, opts: { tickMs?: number } = {}): Promise<ServeProcess> {
-  const args = [join(ROOT, 'bin', 'lbw.js'), 'serve', ...(workspaceFile === null ? [] : [workspaceFile]), '--port', '0', '--tick', String(opts.tickMs ?? TICK_MS)];
+export async function startServe(stack: Stack, workspaceFile: string | null, opts: { tickMs?: number; port?: number } = {}): Promise<ServeProcess> {
+  const args = [join(ROOT, 'bin', 'lbw.js'), 'serve', ...(workspaceFile === null ? [] : [workspaceFile]), '--port', String(opts.port ?? 0), '--tick', String(opts.tickMs ?? TICK_MS)];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
