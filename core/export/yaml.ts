@@ -51,10 +51,17 @@ function entries(map: { [key: string]: YamlValue | undefined }): Array<[string, 
   return Object.entries(map).filter((e): e is [string, YamlValue] => e[1] !== undefined);
 }
 
+/** Nothing but comments (or nothing at all): written inline as `{}` / `[]`, the comments after it. */
 function isEmpty(v: YamlValue): boolean {
-  if (Array.isArray(v)) return v.length === 0;
-  if (isMap(v)) return entries(v).length === 0;
+  if (Array.isArray(v)) return v.every((x) => x instanceof YamlComment);
+  if (isMap(v)) return entries(v).every(([, x]) => x instanceof YamlComment);
   return false;
+}
+
+function onlyComments(v: YamlValue): YamlComment[] {
+  if (Array.isArray(v)) return v.filter((x): x is YamlComment => x instanceof YamlComment);
+  if (isMap(v)) return entries(v).flatMap(([, x]) => (x instanceof YamlComment ? [x] : []));
+  return [];
 }
 
 function block(value: YamlValue, depth: number): string[] {
@@ -73,14 +80,14 @@ function block(value: YamlValue, depth: number): string[] {
         for (let i = 0; i < first; i++) inner[i] = `${indent}${inner[i]!.slice(indent.length + 2)}`;
         out.push(...inner);
       } else {
-        out.push(`${indent}- ${inline(item)}`);
+        out.push(`${indent}- ${inline(item)}`, ...onlyComments(item).flatMap((c) => commentLines(c.text, `${indent}  `)));
       }
     }
   } else if (isMap(value)) {
     for (const [k, v] of entries(value)) {
       if (v instanceof YamlComment) out.push(...commentLines(v.text, indent));
       else if ((isMap(v) || Array.isArray(v)) && !isEmpty(v)) out.push(`${indent}${key(k)}:`, ...block(v, depth + 1));
-      else out.push(`${indent}${key(k)}: ${inline(v)}`);
+      else out.push(`${indent}${key(k)}: ${inline(v)}`, ...onlyComments(v).flatMap((c) => commentLines(c.text, `${indent}  `)));
     }
   }
   return out;
