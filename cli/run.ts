@@ -7,6 +7,7 @@ import { LbError } from '../core/model/errors';
 import type { WorkspaceSpec } from '../core/model/spec';
 import { Workbench } from '../core/workbench';
 import { workspaceFromFlags, parseIntFlag } from './flags';
+import { followWorkspace } from './follow';
 import { describeEvent, renderTable } from './table';
 import { HELP, UsageError } from './usage';
 
@@ -29,6 +30,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       tick: { type: 'string' },
       grace: { type: 'string' },
       plain: { type: 'boolean' },
+      'no-watch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,6 +73,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   });
 
   await workbench.start({ failFast: true });
+  // Hot reload: edits to the workspace file are applied live (./follow).
+  const following = path !== undefined && !values['no-watch'] ? followWorkspace(workbench, path, io, 'lbw run') : undefined;
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -81,6 +85,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return;
       }
       stopping = true;
+      following?.stop();
       io.err.write(`\nlbw: ${signal}: finishing in-flight requests (up to ${graceMs} ms)...\n`);
       workbench.stop(graceMs).then(
         () => resolve(0),

@@ -16,6 +16,7 @@ import { Workbench } from '../core/workbench';
 import { startBrowserHost } from './browser/host';
 import { openInBrowser } from './browser/open';
 import { parseIntFlag } from './flags';
+import { followWorkspace } from './follow';
 import type { Io } from './run';
 import { describeEvent } from './table';
 import { HELP, UsageError } from './usage';
@@ -33,6 +34,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       demo: { type: 'boolean' },
       open: { type: 'boolean' },
       tick: { type: 'string' },
+      'no-watch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +92,8 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     await workbench.stop(0);
     throw err;
   }
+  // Hot reload: edits to the workspace file are applied live and reach the page as config events (./follow).
+  const following = path !== undefined && !values['no-watch'] ? followWorkspace(workbench, path, io, 'lbw serve') : undefined;
   io.out.write(`LB Workbench is running in browser mode: open\n\n  ${browserHost.url}\n\n(Ctrl-C to stop)\n`);
   const closeOpened = values.open ? openInBrowser(browserHost.url) : () => {};
 
@@ -98,6 +102,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     const stop = () => {
       if (stopping) return resolve(130);
       stopping = true;
+      following?.stop();
       void (async () => {
         closeOpened();
         await browserHost.close();

@@ -10,6 +10,7 @@
  * Features with state of their own (faults, demo backends and load, drills)
  * own their handlers in their directories; they get a CommandContext.
  */
+import { resolve as resolvePath } from 'node:path';
 import { commandInputs, isCommandName, type CommandInput, type CommandName, type CommandOutput } from './contract/commands';
 import type { Push, WorkbenchEvent } from './contract/events';
 import { loadWorkspaceFile, parseWorkspace, saveWorkspaceFile } from './config/workspace-file';
@@ -21,6 +22,7 @@ import { ServiceRuntime, type RuntimeDeps } from './service-runtime';
 import { StatsCollector, startTicker } from './stats/collector';
 import { strategyInfo } from './strategies/registry';
 import { editWorkspace } from './config/edit';
+import { describeChanges, sameWorkspace, workspaceChanges, type WorkspaceChanges } from './config/changes';
 import type { CommandContext, Handler, Handlers } from './command-context';
 import { DemoLab, demoCommands } from './demo/commands';
 import { DemoFleet } from './demo/fleet';
@@ -160,6 +162,39 @@ export class Workbench {
         return fail(toErrorData(err));
       }
     };
+    return this.enqueue(run);
+  }
+
+  /**
+   * Hot reload of the file this workbench follows (`source`, see
+   * core/config/watch): `read` is its workspace read again, or why it could
+   * not be read. A workspace is applied the way `workspace:replace` applies
+   * one (commit: queued with the commands, bind before release, a refusal
+   * announced as `config:rejected`); one the same as the running workspace
+   * (the workbench's own save, an edit undone) changes and announces nothing;
+   * an unreadable file is refused the same way, so every UI shows why.
+   * Ignored when the workbench has since moved to another file.
+   */
+  reload(source: string, read: { workspace: WorkspaceSpec } | { error: unknown }): Promise<Result<ReloadOutcome>> {
+    return this.enqueue<ReloadOutcome>(async () => {
+      try {
+        if (this.path === undefined || resolvePath(this.path) !== resolvePath(source)) return ok({ ignored: `the workbench now uses ${this.path ?? 'no file'}` });
+        if ('error' in read) {
+          this.emit({ type: 'config:rejected', at: this.deps.now(), cause: `reload of ${source}`, error: toErrorData(read.error) });
+          throw read.error;
+        }
+        const changes = workspaceChanges(this.workspace, read.workspace);
+        if (sameWorkspace(this.workspace, read.workspace)) return ok({ applied: false, changes });
+        await this.commit(read.workspace, `reloaded ${source}: ${describeChanges(changes)}`);
+        return ok({ applied: true, changes });
+      } catch (err) {
+        return fail(toErrorData(err));
+      }
+    });
+  }
+
+  /** Runs `run` after every command before it, so two changes never interleave around an await. */
+  private enqueue<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
     const result = this.queue.then(run, run);
     this.queue = result;
     return result;
@@ -397,6 +432,9 @@ export class Workbench {
     return structuredClone(this.workspace);
   }
 }
+
+/** What a hot reload did: applied what changed, found nothing to change, or ignored a file the workbench no longer uses. */
+export type ReloadOutcome = { applied: boolean; changes: WorkspaceChanges } | { ignored: string };
 
 /** The new listener failed only because the service's own old listener holds that port. */
 function takesOwnPort(err: unknown, current: ServiceRuntime, spec: ServiceSpec): boolean {

@@ -123,8 +123,8 @@ function toFileShape(spec: WorkspaceSpec, path: string): WorkspaceSpec {
   return ref === undefined ? rest : { $schema: ref, ...rest };
 }
 
-/** A file's text, refusing one too large to be a workspace before reading it all. */
-async function readCapped(path: string): Promise<string> {
+/** A file's text, refusing one too large to be a workspace before reading it all (also the hot reload's read, ./watch). */
+export async function readCapped(path: string): Promise<string> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
