@@ -30,7 +30,6 @@ Options:
   --grace MS                on Ctrl-C, how long in-flight requests may finish (default 5000)
   --plain                   log lines even on a terminal (no live table)
   --no-watch                do not follow the workspace file (by default an edit is applied live)
-  --no-watch                do not follow the workspace file (by default an edit is applied live)
   -h, --help                show this help
 
 Examples:
