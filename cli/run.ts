@@ -6,6 +6,7 @@ import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file
 import { LbError } from '../core/model/errors';
 import type { WorkspaceSpec } from '../core/model/spec';
 import { Workbench } from '../core/workbench';
+import { startAdmin } from './admin/start';
 import { workspaceFromFlags, parseIntFlag } from './flags';
 import { followWorkspace } from './follow';
 import { describeEvent, renderTable } from './table';
@@ -30,6 +31,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       tick: { type: 'string' },
       grace: { type: 'string' },
       plain: { type: 'boolean' },
+      admin: { type: 'string' },
       'no-watch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,6 +60,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const workbench = new Workbench({ workspace, path, tickMs, graceMs });
   const live = Boolean(io.out.isTTY) && !values.plain;
   const recent: string[] = [];
+  // The live table redraws the whole screen: it keeps the admin API's line on top.
+  let adminLine = '';
   workbench.subscribe((push) => {
     if (push.channel === 'event') {
       const line = describeEvent(push.event);
@@ -68,11 +72,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
         io.out.write(`${line}\n`);
       }
     } else if (push.channel === 'stats' && live) {
-      io.out.write(`\x1b[H\x1b[J${renderTable(push.snapshot, recent)}\n`);
+      io.out.write(`\x1b[H\x1b[J${adminLine}${renderTable(push.snapshot, recent)}\n`);
     }
   });
 
   await workbench.start({ failFast: true });
+  // The admin API (./admin): the contract over HTTP, events as SSE, Prometheus metrics.
+  const admin =
+    values.admin === undefined
+      ? undefined
+      : await startAdmin('run', values.admin, workbench, io).catch(async (err: unknown) => {
+          await workbench.stop(0);
+          throw err;
+        });
+  if (admin) adminLine = `admin API: ${admin.url}${process.env.LBW_ADMIN_TOKEN === undefined ? ` (token: ${admin.token})` : ''}\n`;
   // Hot reload: edits to the workspace file are applied live (./follow).
   const following = path !== undefined && !values['no-watch'] ? followWorkspace(workbench, path, io, 'lbw run') : undefined;
 
@@ -87,7 +100,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       stopping = true;
       following?.stop();
       io.err.write(`\nlbw: ${signal}: finishing in-flight requests (up to ${graceMs} ms)...\n`);
-      workbench.stop(graceMs).then(
+      Promise.all([admin?.close(), workbench.stop(graceMs)]).then(
         () => resolve(0),
         (err: unknown) => {
           io.err.write(`lbw: ${(err as Error).message}\n`);

@@ -13,6 +13,7 @@ import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file
 import { createDemo, type DemoFleet } from '../core/demo';
 import type { WorkspaceSpec } from '../core/model/spec';
 import { Workbench } from '../core/workbench';
+import { startAdmin } from './admin/start';
 import { startBrowserHost } from './browser/host';
 import { openInBrowser } from './browser/open';
 import { parseIntFlag } from './flags';
@@ -34,6 +35,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       demo: { type: 'boolean' },
       open: { type: 'boolean' },
       tick: { type: 'string' },
+      admin: { type: 'string' },
       'no-watch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -84,10 +86,13 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     if (push.channel === 'event' && push.event.type === 'config:changed') warnExposure(workbench.getWorkspace());
   });
   let browserHost: Awaited<ReturnType<typeof startBrowserHost>>;
+  let admin: Awaited<ReturnType<typeof startAdmin>> | undefined;
   try {
     await ensureRendererBuilt(io);
     await workbench.start();
     browserHost = await startBrowserHost({ workbench, host, port, staticDir: RENDERER_DIST });
+    // The admin API (./admin): the contract over HTTP, events as SSE, Prometheus metrics.
+    if (values.admin !== undefined) admin = await startAdmin('serve', values.admin, workbench, io);
   } catch (err) {
     await workbench.stop(0);
     throw err;
@@ -105,6 +110,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       following?.stop();
       void (async () => {
         closeOpened();
+        await admin?.close();
         await browserHost.close();
         await workbench.stop(2000);
         resolve(0);

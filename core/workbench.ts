@@ -19,7 +19,7 @@ import { fail, ok, type Result } from './model/result';
 import { BackendSpecSchema, parseListen, ServiceSpecSchema, type ServiceSpec, type WorkspaceInput, type WorkspaceSpec } from './model/spec';
 import { parseOrThrow } from './model/validate';
 import { ServiceRuntime, type RuntimeDeps } from './service-runtime';
-import { StatsCollector, startTicker } from './stats/collector';
+import { StatsCollector, startTicker, type TickObserver } from './stats/collector';
 import { strategyInfo } from './strategies/registry';
 import { editWorkspace } from './config/edit';
 import { describeChanges, sameWorkspace, workspaceChanges, type WorkspaceChanges } from './config/changes';
@@ -227,6 +227,11 @@ export class Workbench {
 
   service(name: string): ServiceRuntime | undefined {
     return this.services.get(name);
+  }
+
+  /** Reads each tick's raw counters before they are cleared (the admin API's Prometheus totals); returns a remover. */
+  observeTicks(observer: TickObserver): () => void {
+    return this.stats.observe(observer);
   }
 
   /** Builds and publishes one stats snapshot (the ticker calls this). */

@@ -8,7 +8,7 @@
 import { upstreamErrorCode } from '../model/errors';
 import type { Backend } from '../model/backend';
 import type { Protocol } from '../model/spec';
-import { BackendCounters, ServiceCounters, backendCounters } from './counters';
+import { BackendCounters, ServiceCounters, TickCounters, backendCounters } from './counters';
 import { RingBuffer } from './ring';
 import type { BackendSnapshot, ServiceSnapshot, StatsSnapshot, TrafficStats } from './types';
 
@@ -17,6 +17,13 @@ export { startTicker, type StopTicker } from './ticker';
 
 /** How much history is kept: ten minutes of ticks. */
 export const HISTORY_MS = 600_000;
+
+/**
+ * Sees every tick's raw counters just before they are cleared: each
+ * service's (by name) and each backend's (by id). For totals kept elsewhere
+ * (the admin API's Prometheus counters and histograms); it must only read.
+ */
+export type TickObserver = (kind: 'service' | 'backend', key: string, tick: TickCounters) => void;
 
 /** What a snapshot needs to know about a service, read at the end of the tick. */
 export interface ServiceInfo {
@@ -51,6 +58,7 @@ export class StatsCollector {
   private lastAt: number | undefined;
   private nextTick = 1;
   private readonly now: () => number;
+  private readonly observers = new Set<TickObserver>();
 
   constructor(options: StatsCollectorOptions) {
     this.now = options.now ?? Date.now;
@@ -96,6 +104,12 @@ export class StatsCollector {
     this.backends.delete(id);
   }
 
+  /** Adds an observer of each tick's raw counters; returns a function that removes it. */
+  observe(observer: TickObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   /** Counts one ejection of a backend (reported as `ejections`, since start). */
   ejected(backendId: string): void {
     backendCounters(this.backends, backendId).ejections += 1;
@@ -116,6 +130,10 @@ export class StatsCollector {
       intervalMs: elapsedMs,
       services: services.map((s) => this.serviceSnapshot(s, elapsedMs)),
     };
+    for (const observer of this.observers) {
+      for (const [name, c] of this.services) observer('service', name, c.tick);
+      for (const [id, c] of this.backends) observer('backend', id, c.tick);
+    }
     for (const c of this.services.values()) {
       c.tick.clear();
       c.noBackends = 0;

@@ -53,6 +53,7 @@ export class LatencyHistogram {
   private n = 0;
   private minMs = 0;
   private maxMs = 0;
+  private sumMs = 0;
 
   /** Samples recorded since the last reset. */
   get count(): number {
@@ -62,6 +63,11 @@ export class LatencyHistogram {
   /** The largest sample recorded (exact, within the range), or 0 when empty. */
   get max(): number {
     return this.maxMs;
+  }
+
+  /** The sum of the samples recorded (as clamped to the range), for a Prometheus histogram's `_sum`. */
+  get sum(): number {
+    return this.sumMs;
   }
 
   /** The smallest sample recorded (exact), or 0 when empty. */
@@ -78,6 +84,7 @@ export class LatencyHistogram {
     if (i > this.hi) this.hi = i;
     if (this.n === 0 || ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
+    this.sumMs += ms;
     this.n += 1;
   }
 
@@ -124,6 +131,27 @@ export class LatencyHistogram {
     return out;
   }
 
+  /**
+   * For each bound (ms, ascending), how many samples are at or below it,
+   * added into `out` (one pass over the used buckets). A sample counts
+   * by the value its bucket stands for (the midpoint, as percentiles report),
+   * so a bound is honoured to the histogram's resolution. For the cumulative
+   * buckets of a Prometheus histogram.
+   */
+  addCountsAtOrBelow(boundsMs: readonly number[], out: Float64Array): void {
+    if (this.n === 0) return;
+    const counts = this.counts;
+    let k = 0;
+    let seen = 0;
+    for (let i = this.lo; i <= this.hi; i++) {
+      const ms = valueOf(i) / UNITS_PER_MS;
+      while (k < boundsMs.length && ms > boundsMs[k]!) out[k++]! += seen;
+      if (k === boundsMs.length) return;
+      seen += counts[i]!;
+    }
+    while (k < boundsMs.length) out[k++]! += seen;
+  }
+
   /** Adds another histogram's samples to this one. */
   merge(other: LatencyHistogram): void {
     if (other.n === 0) return;
@@ -132,6 +160,7 @@ export class LatencyHistogram {
     if (other.hi > this.hi) this.hi = other.hi;
     if (this.n === 0 || other.minMs < this.minMs) this.minMs = other.minMs;
     if (other.maxMs > this.maxMs) this.maxMs = other.maxMs;
+    this.sumMs += other.sumMs;
     this.n += other.n;
   }
 
@@ -143,6 +172,7 @@ export class LatencyHistogram {
     this.n = 0;
     this.minMs = 0;
     this.maxMs = 0;
+    this.sumMs = 0;
   }
 
   /** The 1-based rank of percentile p: at least one, at most the count. */
