@@ -29,6 +29,7 @@ import { DemoFleet } from './demo/fleet';
 import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
+import { CompareRunner, compareCommands } from './compare/commands';
 import { RingBuffer } from './stats/ring';
 import { exportWorkspace } from './export/index';
 import { LBW_VERSION } from './export/version';
@@ -53,7 +54,7 @@ export interface WorkbenchOptions {
 }
 
 /** Commands whose handlers live in a feature's directory. */
-type FeatureCommand = Extract<CommandName, `${'faults' | 'demo' | 'load' | 'drills'}:${string}`>;
+type FeatureCommand = Extract<CommandName, `${'faults' | 'demo' | 'load' | 'drills' | 'compare'}:${string}`>;
 type CoreCommand = Exclude<CommandName, FeatureCommand>;
 
 export class Workbench {
@@ -104,6 +105,7 @@ export class Workbench {
       ...demoCommands(this.ctx, this.demo),
       ...loadCommands(this.ctx, this.load),
       ...drillCommands(this.ctx, this.drills),
+      ...compareCommands(new CompareRunner(this.ctx)),
     };
   }
 

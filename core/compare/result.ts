@@ -67,3 +67,22 @@ export function sharesOf(scenario: Scenario, answers: Readonly<Record<string, nu
   }
   return { share, imbalance: total === 0 ? 0 : round(worst - 1, 3) };
 }
+
+/** The comparison runner's state, as `compare:run` and `compare:status` answer it. */
+export interface CompareStatus {
+  state: 'idle' | 'running';
+  /** A run on real sockets under way: its scenario, the strategy it is on (index from 0) and how many there are. */
+  progress: { scenario: string; strategy: string; index: number; total: number; durationMs: number; startedAt: number } | null;
+  /** The last comparison that finished, simulated or real. */
+  result: CompareResult | null;
+  /** Why the last real run failed, when it did. */
+  error: { code: string; message: string } | null;
+}
+
+/** A built-in scenario as the UI lists it: the scenario itself (JSON) and what it teaches. */
+export interface BuiltinScenarioInfo {
+  name: string;
+  description: string;
+  lookFor: string;
+  scenario: unknown;
+}

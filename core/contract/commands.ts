@@ -32,6 +32,7 @@ import type { LoadProgress, LoadSummary } from '../demo/load/types';
 import type { WorkbenchEvent } from './events';
 import { DrillSchema, type DrillSpec } from '../drills/spec';
 import type { DrillReport, DrillStatus } from '../drills/report';
+import type { BuiltinScenarioInfo, CompareStatus } from '../compare/result';
 import { ENGINES, type Engine, type ExportResult, type ExportWarning } from '../export/types';
 
 const ServiceRef = z.string().min(1, 'name a service');
@@ -130,6 +131,15 @@ export const commandInputs = {
    * is replaced only with `overwrite: true`.
    */
   'drills:export': z.strictObject({ format: z.enum(['json', 'html']), path: z.string().min(1, 'give a file path'), overwrite: z.boolean().optional() }),
+  /** Strategies side by side: a scenario (checked by the core) or a built-in one by name; simulated by default (see core/compare). */
+  'compare:run': z.strictObject({
+    scenario: z.unknown().optional(),
+    builtin: z.string().min(1).optional(),
+    simulate: z.boolean().default(true),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  }),
+  'compare:status': z.object({}),
+  'compare:builtins': z.object({}),
 } as const;
 
 // Re-exported so UIs can validate as the user types with the core's own rules.
@@ -243,6 +253,10 @@ export interface CommandOutputs {
   'drills:status': DrillStatus;
   'drills:report': DrillReport | null;
   'drills:export': { path: string; format: 'json' | 'html'; bytes: number };
+  /** Simulated: the result is in `result` at once; real: `state` is running until it is. */
+  'compare:run': CompareStatus;
+  'compare:status': CompareStatus;
+  'compare:builtins': BuiltinScenarioInfo[];
 }
 
 export type CommandName = keyof typeof commandInputs;
