@@ -26,6 +26,7 @@ import { describeChanges, sameWorkspace, workspaceChanges, type WorkspaceChanges
 import type { CommandContext, Handler, Handlers } from './command-context';
 import { DemoLab, demoCommands } from './demo/commands';
 import { DemoFleet } from './demo/fleet';
+import { hasDemoBackends, resolveDemos } from './demo/resolve';
 import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
@@ -116,6 +117,15 @@ export class Workbench {
    */
   async start(options: { failFast?: boolean } = {}): Promise<void> {
     if (this.started) return;
+    try {
+      await this.startDemos();
+    } catch (err) {
+      if (options.failFast) {
+        await this.stop(0);
+        throw err;
+      }
+      this.emit({ type: 'config:rejected', at: this.deps.now(), cause: 'demo backends could not start', error: toErrorData(err) });
+    }
     this.started = true;
     for (const svc of this.services.values()) {
       try {
@@ -202,6 +212,15 @@ export class Workbench {
     return result;
   }
 
+  /** Starts the demo backends the opening workspace names (a saved demo workspace) and points their backends at them. */
+  private async startDemos(): Promise<void> {
+    if (!hasDemoBackends(this.workspace)) return;
+    const { workspace, started } = await resolveDemos(this.workspace, this.demo);
+    await this.apply(workspace);
+    this.workspace = workspace;
+    for (const name of started) this.emit({ type: 'demo:changed', at: this.deps.now(), name, change: 'added' });
+  }
+
   /** What feature handlers may use; `call` runs a handler directly, for use inside another one. */
   private commandContext(): CommandContext {
     return {
@@ -280,10 +299,17 @@ export class Workbench {
    */
   private async commit(next: WorkspaceSpec, cause: string): Promise<void> {
     try {
-      const valid = parseWorkspace(next);
-      for (const spec of valid.services) ServiceRuntime.check(spec);
-      await this.apply(valid);
+      // Demo backends the workspace names are started (and stopped again if the change is refused).
+      const { workspace: valid, started } = await resolveDemos(parseWorkspace(next), this.demo);
+      try {
+        for (const spec of valid.services) ServiceRuntime.check(spec);
+        await this.apply(valid);
+      } catch (err) {
+        await this.demo.forget(started);
+        throw err;
+      }
       this.workspace = valid;
+      for (const name of started) this.emit({ type: 'demo:changed', at: this.deps.now(), name, change: 'added' });
     } catch (err) {
       this.emit({ type: 'config:rejected', at: this.deps.now(), cause, error: toErrorData(err) });
       throw err;

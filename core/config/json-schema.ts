@@ -27,5 +27,11 @@ export function workspaceJsonSchema(): JsonSchema {
     if (def.name !== DEFAULT_STRATEGY) when.required = ['strategy'];
     return { if: when, then: { properties: { strategyOptions: options } } };
   });
+  // A demo backend's url is where lbw starts it, so the file leaves it out: a backend needs a url or a demo.
+  const backend = ((service.properties as JsonSchema).backends as JsonSchema).items as JsonSchema;
+  const required = (backend.required as string[]).filter((k) => k !== 'url');
+  if (required.length > 0) backend.required = required;
+  else delete backend.required;
+  backend.anyOf = [{ required: ['url'] }, { required: ['demo'] }];
   return schema;
 }

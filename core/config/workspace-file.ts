@@ -5,7 +5,8 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LbError } from '../model/errors';
-import { WorkspaceSchema, type Protocol, type WorkspaceSpec } from '../model/spec';
+import { DemoBackendSpecSchema, type DemoBackendSpec } from '../demo/spec';
+import { WorkspaceSchema, type BackendSpec, type Protocol, type WorkspaceSpec } from '../model/spec';
 import { formatIssues, safeParseWithHints } from '../model/validate';
 import { safeWriteFile } from './safe-write';
 import { schemaReference } from './schema-ref';
@@ -21,7 +22,7 @@ const MAX_WORKSPACE_BYTES = 16 * 1024 * 1024;
  * an error naming the key meant), then each service's strategy and its options.
  */
 export function parseWorkspace(value: unknown): WorkspaceSpec {
-  const parsed = safeParseWithHints(WorkspaceSchema, value);
+  const parsed = safeParseWithHints(WorkspaceSchema, withDemoUrls(value));
   const issues = parsed.success ? [] : formatIssues(parsed.error);
   const services = parsed.success ? parsed.data.services : namedStrategies(value);
   services.forEach((svc, i) => {
@@ -31,6 +32,31 @@ export function parseWorkspace(value: unknown): WorkspaceSpec {
     throw new LbError('CONFIG_INVALID', `invalid workspace: ${issues.join('; ')}`, issues);
   }
   return parsed.data;
+}
+
+/**
+ * A workspace whose demo backends (`{ "demo": "alpha" }`, no url, as files
+ * have them) get a stand-in url until the Workbench starts them and puts
+ * where they listen (core/demo/resolve.ts): the demo's fixed port, or port 0.
+ * Everything else is left for the schema to judge.
+ */
+function withDemoUrls(value: unknown): unknown {
+  if (!isRecord(value) || !Array.isArray(value.services)) return value;
+  const demos = Array.isArray(value.demos) ? value.demos.filter(isRecord) : [];
+  const services = value.services.map((svc: unknown) => {
+    if (!isRecord(svc) || !Array.isArray(svc.backends)) return svc;
+    const backends = svc.backends.map((b: unknown) => {
+      if (!isRecord(b) || typeof b.demo !== 'string' || b.url !== undefined) return b;
+      const port = demos.find((d) => d.name === b.demo)?.port;
+      return { ...b, url: `http://127.0.0.1:${typeof port === 'number' ? port : 0}` };
+    });
+    return { ...svc, backends };
+  });
+  return { ...value, services };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -116,11 +142,40 @@ export async function isWorkspaceFile(path: string): Promise<boolean> {
   }
 }
 
-/** The workspace as written to disk: the schema reference (./schema-ref) first, when there is a schema to point at. */
-function toFileShape(spec: WorkspaceSpec, path: string): WorkspaceSpec {
+/**
+ * The workspace as written to disk: the schema reference (./schema-ref)
+ * first, when there is a schema to point at; demo backends by name, without
+ * the one-off url they listen at now (lbw starts them again on open), and
+ * their specs without the fields left at their defaults.
+ */
+export function toFileShape(spec: WorkspaceSpec, path: string): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = spec;
+  const services = rest.services.map((svc) => ({ ...svc, backends: svc.backends.map(fileBackend) }));
+  const shaped: Record<string, unknown> = { ...rest, services };
+  if (rest.demos) shaped.demos = rest.demos.map(compactDemo);
+  else delete shaped.demos;
   const ref = schemaReference(path);
-  return ref === undefined ? rest : { $schema: ref, ...rest };
+  return ref === undefined ? shaped : { $schema: ref, ...shaped };
+}
+
+function fileBackend(b: BackendSpec): Record<string, unknown> {
+  if (b.demo === undefined) return b;
+  const { url: _url, ...rest } = b;
+  if (rest.name === rest.demo) delete rest.name;
+  return { demo: rest.demo, ...rest };
+}
+
+/** A demo backend's spec without the fields that equal their defaults (the name kept). */
+function compactDemo(d: DemoBackendSpec): Record<string, unknown> {
+  const defaults = DemoBackendSpecSchema.parse({ name: d.name, latency: { distribution: d.latency.distribution } });
+  const out = withoutDefaults(d, defaults, ['name', 'colour']);
+  out.latency = withoutDefaults(d.latency, defaults.latency, ['distribution']);
+  return out;
+}
+
+function withoutDefaults<T extends object>(value: T, defaults: T, keep: readonly string[]): Record<string, unknown> {
+  const base = defaults as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => keep.includes(k) || JSON.stringify(v) !== JSON.stringify(base[k])));
 }
 
 /** A file's text, refusing one too large to be a workspace before reading it all (also the hot reload's read, ./watch). */

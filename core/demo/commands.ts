@@ -47,6 +47,19 @@ export class DemoLab {
     return b;
   }
 
+  /** Where a demo backend listens, or listened before a drill stopped it. */
+  urlOf(name: string): string | undefined {
+    return this.urls.get(name);
+  }
+
+  /** Stops and forgets demo backends started for a change that was then refused (no event: they never took part). */
+  async forget(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      await this.fleet.remove(name);
+      this.urls.delete(name);
+    }
+  }
+
   async remove(name: string): Promise<void> {
     await this.fleet.remove(name);
     this.urls.delete(name);
@@ -106,7 +119,7 @@ export function demoCommands(ctx: CommandContext, lab: DemoLab): Handlers<'demo:
       const demo = await lab.add(lab.complete(spec ?? {}, taken));
       let backend: BackendView;
       try {
-        backend = await ctx.call('backends:add', { service, backend: { url: demo.url!, name: demo.name } });
+        backend = await ctx.call('backends:add', { service, backend: { url: demo.url!, name: demo.name, demo: demo.name } });
       } catch (err) {
         await lab.fleet.remove(demo.name);
         throw err;

@@ -68,31 +68,16 @@ export interface CreateDemoOptions {
   random?: () => number;
 }
 
-export interface Demo {
-  fleet: DemoFleet;
-  workspace: WorkspaceInput;
-}
-
 /**
- * Starts alpha (8-15 ms), bravo (60 ms median, long tail) and charlie
- * (8-15 ms) on free ports, and describes one round-robin service in front of
- * them with active checks on /health and passive health on. If a backend
- * fails to start, the ones already started are stopped.
+ * The demo workspace as a file holds it (what `lbw init` writes): the three
+ * demo backends by name and spec, one round-robin service in front of them
+ * with active checks on /health and passive health on. No ports: lbw starts
+ * the demo backends wherever it can when the workspace opens.
  */
-export async function createDemo(opts: CreateDemoOptions = {}): Promise<Demo> {
-  const fleet = new DemoFleet(opts.random ? { random: opts.random } : {});
-  const backends: { url: string; name: string }[] = [];
-  try {
-    for (const spec of DEMO_BACKENDS) {
-      const backend = await fleet.add(spec);
-      backends.push({ url: backend.url!, name: backend.name });
-    }
-  } catch (err) {
-    await fleet.stopAll();
-    throw err;
-  }
-  const workspace: WorkspaceInput = {
+export function demoWorkspace(opts: Pick<CreateDemoOptions, 'listen' | 'serviceName'> = {}): WorkspaceInput {
+  return {
     name: 'Demo',
+    demos: DEMO_BACKENDS.map((d) => ({ ...d })),
     services: [
       {
         name: opts.serviceName ?? 'demo',
@@ -101,9 +86,37 @@ export async function createDemo(opts: CreateDemoOptions = {}): Promise<Demo> {
         strategy: 'round-robin',
         healthCheck: { type: 'http', path: '/health', intervalMs: 1000, rise: 2, fall: 2 },
         passiveHealth: { enabled: true },
-        backends,
+        // The url is a stand-in until lbw starts the demo backend; a file leaves it out.
+        backends: DEMO_BACKENDS.map((d) => ({ demo: d.name, url: "http://127.0.0.1:0" })),
       },
     ],
   };
+}
+
+export interface Demo {
+  fleet: DemoFleet;
+  workspace: WorkspaceInput;
+}
+
+/**
+ * The demo workspace with its backends already running: starts alpha (8-15 ms), bravo (60 ms median, long tail) and charlie
+ * (8-15 ms) on free ports, and describes one round-robin service in front of
+ * them with active checks on /health and passive health on. If a backend
+ * fails to start, the ones already started are stopped.
+ */
+export async function createDemo(opts: CreateDemoOptions = {}): Promise<Demo> {
+  const fleet = new DemoFleet(opts.random ? { random: opts.random } : {});
+  const backends: { url: string; name: string; demo: string }[] = [];
+  try {
+    for (const spec of DEMO_BACKENDS) {
+      const backend = await fleet.add(spec);
+      backends.push({ url: backend.url!, name: backend.name, demo: backend.name });
+    }
+  } catch (err) {
+    await fleet.stopAll();
+    throw err;
+  }
+  const workspace = demoWorkspace(opts);
+  workspace.services![0]!.backends = backends;
   return { fleet, workspace };
 }

@@ -8,6 +8,6 @@ export {
   type DemoBackendStats,
   type DemoBackendUpdate,
 } from './demo-backend';
-export { DEMO_BACKENDS, DemoFleet, createDemo, type CreateDemoOptions, type Demo } from './fleet';
+export { DEMO_BACKENDS, DemoFleet, createDemo, demoWorkspace, type CreateDemoOptions, type Demo } from './fleet';
 export { LATENCY_MAX_MS, LatencySchema, sampleLatency, type LatencyDistribution, type LatencyInput, type LatencySpec } from './latency';
 export * from './load/index';

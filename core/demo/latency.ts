@@ -24,7 +24,7 @@ const Z99 = 2.3263478740408408;
 export const LatencyDistributionSchema = z.enum(['fixed', 'uniform', 'long-tail']);
 export type LatencyDistribution = z.infer<typeof LatencyDistributionSchema>;
 
-export const LatencySchema = z.object({
+export const LatencySchema = z.strictObject({
   distribution: LatencyDistributionSchema.default('fixed'),
   ms: z.number().min(0).max(LATENCY_MAX_MS).default(10).describe('fixed: the latency; uniform: the mean; long-tail: the median.'),
   jitterMs: z.number().min(0).max(LATENCY_MAX_MS).default(0).describe('uniform: half the spread, samples fall in ms ± jitterMs.'),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DrillSchema } from '../drills/spec';
+import { DemoBackendSpecSchema } from '../demo/spec';
 
 const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -46,7 +47,10 @@ export const BackendUrlSchema = z.string().superRefine((value, ctx) => {
 });
 
 export const BackendSpecSchema = z.strictObject({
-  url: BackendUrlSchema.describe('Where the backend listens: http://host:port for HTTP, tcp://host:port for TCP.'),
+  url: BackendUrlSchema.describe('Where the backend listens: http://host:port for HTTP, tcp://host:port for TCP. Left out for a demo backend.'),
+  demo: NameSchema.optional().describe(
+    'A built-in demo backend, by name (its spec under "demos", or the built-in alpha, bravo, charlie...): lbw starts it when the workspace opens and sends traffic to where it listens.',
+  ),
   name: NameSchema.optional().describe('Shown in the UI and logs; defaults to host:port.'),
   weight: z.number().int('must be a whole number').min(1).max(1000).default(1).describe('Relative share of traffic for weighted strategies.'),
   state: AdminStateSchema.default('active').describe('active takes traffic; drain finishes in-flight requests and takes no new ones; disabled takes none.'),
@@ -218,8 +222,17 @@ export const WorkspaceSchema = z
     name: z.string().max(128).optional(),
     services: z.array(ServiceSpecSchema).default([]),
     drills: z.array(DrillSchema).optional().describe('Failover drills: load plus a timeline of kills, faults and fixes (see core/drills).'),
+    demos: z
+      .array(DemoBackendSpecSchema)
+      .optional()
+      .describe('Built-in demo backends that backends name with "demo": lbw starts them (on a free port unless "port" is given) when the workspace opens.'),
   })
   .superRefine((ws, ctx) => {
+    const demos = new Set<string>();
+    ws.demos?.forEach((d, i) => {
+      if (demos.has(d.name)) ctx.addIssue({ code: 'custom', path: ['demos', i, 'name'], message: `duplicate demo backend name "${d.name}"` });
+      demos.add(d.name);
+    });
     const drills = new Set<string>();
     ws.drills?.forEach((d, i) => {
       if (drills.has(d.name)) ctx.addIssue({ code: 'custom', path: ['drills', i, 'name'], message: `duplicate drill name "${d.name}"` });
@@ -239,9 +252,10 @@ export const WorkspaceSchema = z
 export type WorkspaceSpec = z.infer<typeof WorkspaceSchema>;
 export type WorkspaceInput = z.input<typeof WorkspaceSchema>;
 
-/** The name a backend shows: its own, or host:port from its URL. */
-export function backendName(b: { url: string; name?: string | undefined }): string {
+/** The name a backend shows: its own, its demo backend's, or host:port from its URL. */
+export function backendName(b: { url: string; name?: string | undefined; demo?: string | undefined }): string {
   if (b.name) return b.name;
+  if (b.demo) return b.demo;
   try {
     return new URL(b.url).host;
   } catch {
