@@ -20,7 +20,8 @@ import type { Marker } from './markers';
 import { MARKER_COLORS, seriesColor, STATUS_COLORS } from './palette';
 
 const HEIGHT = 170;
-const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
+/** Right margin: half a time label ("12:34:56" at 11 px is about 46 px wide), since the newest tick can sit on the plot's right edge and its label is centred on it. */
+const MARGIN = { top: 8, right: 28, bottom: 0, left: 0 };
 const STYLE = { width: '100%', height: HEIGHT };
 const TICK = { fontSize: 11 };
 const TIME_DOMAIN = ['dataMin', 'dataMax'] as const;

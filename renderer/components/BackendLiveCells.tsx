@@ -98,7 +98,7 @@ export function HttpCells({ service, backendId }: { service: string; backendId: 
   });
   return (
     <>
-      <td className="num">{v.inFlight}</td>
+      <td className="num col-low">{v.inFlight}</td>
       <td className="num">{v.rps}</td>
       <td className="num">{v.latency}</td>
       <td className={v.bad ? 'num bad' : 'num'}>{v.errors}</td>

@@ -7,6 +7,11 @@
  * place of the HTTP ones. Demo backends carry their colour; each row opens
  * the faults editor under the table.
  *
+ * It fits narrow windows (1024 px) without scrolling sideways: the backup
+ * flag sits under the admin state, lower-priority columns (`col-low`) fold
+ * away when the table's container is narrow, and the actions column sticks
+ * to the right edge when a wide (TCP) table still scrolls.
+ *
  * Rows are memoized and read no stats themselves: the live cells
  * (./BackendLiveCells) do, so a tick re-renders only the figures that changed.
  */
@@ -50,9 +55,8 @@ export function BackendsTable({ service }: { service: ServiceView }) {
             <tr>
               <th scope="col">Name / URL</th>
               <th scope="col">Weight</th>
-              <th scope="col">State</th>
-              <th scope="col" title="A backup serves only when no primary backend is available">
-                Backup
+              <th scope="col" title="Admin state; a backup serves only when no primary backend is available">
+                State
               </th>
               <th scope="col">Health</th>
               {tcp ? <TcpHeadings /> : <HttpHeadings />}
@@ -87,7 +91,7 @@ export function BackendsTable({ service }: { service: ServiceView }) {
 function HttpHeadings() {
   return (
     <>
-      <th scope="col" className="num" title="Requests in flight">
+      <th scope="col" className="num col-low" title="Requests in flight">
         In-flight
       </th>
       <th scope="col" className="num">
@@ -205,7 +209,7 @@ const BackendRow = memo(function BackendRow({ service: svc, backend, editing, on
           onCommit={(v) => void update({ weight: Number(v) })}
         />
       </td>
-      <td>
+      <td className="state-cell">
         <select aria-label={`State of ${name}`} value={backend.state} onChange={(e) => void update({ state: e.target.value as AdminState })}>
           {AdminStateSchema.options.map((s) => (
             <option key={s} value={s}>
@@ -213,9 +217,11 @@ const BackendRow = memo(function BackendRow({ service: svc, backend, editing, on
             </option>
           ))}
         </select>
-      </td>
-      <td className="center">
-        <input type="checkbox" aria-label={`Backup ${name}`} checked={backend.backup} onChange={(e) => void update({ backup: e.target.checked })} />
+        {/* Folded under the state (one column fewer): a backup serves only when no primary is available. */}
+        <label className="backup-toggle small" title="A backup serves only when no primary backend is available">
+          <input type="checkbox" aria-label={`Backup ${name}`} checked={backend.backup} onChange={(e) => void update({ backup: e.target.checked })} />
+          backup
+        </label>
       </td>
       <HealthCell service={service} backend={backend} />
       {svc.protocol === 'tcp' ? <TcpCells service={service} backendId={backend.id} /> : <HttpCells service={service} backendId={backend.id} />}
