@@ -12,6 +12,7 @@ const commands: Record<string, Command> = {
   serve: async (argv, io) => (await import('./serve')).serve(argv, io),
   load: async (argv, io) => (await import('./load')).load(argv, io),
   init: async (argv, io) => (await import('./init')).init(argv, io),
+  init: async (argv, io) => (await import('./init')).init(argv, io),
   compare: async (argv, io) => (await import('./compare')).compare(argv, io),
   export: async (argv, io) => (await import('./export')).exportCommand(argv, io),
   // Clients of a running instance's admin API (--admin).

@@ -6,6 +6,7 @@ Usage: lbw <command> [options]
 
 Commands:
   init [FILE]               write the demo workspace to FILE (lbw.json) to run and edit
+  init [FILE]               write the demo workspace to FILE (lbw.json) to run and edit
   run [workspace.json]      run the balancer in this terminal (no UI)
   validate FILE             check a workspace file and print what is wrong
   serve [workspace.json]    run the workbench UI in your browser
@@ -167,6 +168,18 @@ Options:
   -h, --help                show this help
 
 The token comes from $LBW_ADMIN_TOKEN (what "lbw run --admin" printed, or set it before starting lbw).`,
+
+  init: `Usage: lbw init [FILE] [options]
+
+Writes the demo workspace to FILE (default lbw.json): three built-in demo
+backends (alpha, bravo, charlie) behind one round-robin service with health
+checks. Run it with "lbw run FILE" or "lbw serve FILE", then edit it. An
+existing file is never replaced unless --force is given.
+
+Options:
+  --listen HOST:PORT        where the demo service listens (default 127.0.0.1:8080)
+  --force                   replace FILE if it exists
+  -h, --help                show this help`,
 
   init: `Usage: lbw init [FILE] [options]
 
