@@ -11,6 +11,7 @@ import type { WorkspaceInput } from '../core/model/spec';
 import { Workbench } from '../core/workbench';
 import { lastWorkspaceStore } from './features/last-workspace';
 import { menuTemplate } from './features/menu';
+import { registerExportSave } from './features/export-dialog';
 import { workspaceDialogs } from './features/workspace-dialogs';
 import { attachPushes, ownWindows, registerInvoke } from './ipc';
 import { CSP, navigationAllowed, windowOptions } from './window';
@@ -72,7 +73,9 @@ async function start(): Promise<void> {
   workbench = wb;
   await wb.start();
 
-  registerInvoke(ipcMain, wb, ownWindows(() => [...windows].map((w) => w.webContents.id)));
+  const isOwnWindow = ownWindows(() => [...windows].map((w) => w.webContents.id));
+  registerInvoke(ipcMain, wb, isOwnWindow);
+  registerExportSave(ipcMain, { dialog, workbench: wb, isOwnWindow, window: () => BrowserWindow.getFocusedWindow() ?? [...windows][0] });
   const dialogs = workspaceDialogs(dialog, wb, last, () => BrowserWindow.getFocusedWindow() ?? [...windows][0]);
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(dialogs, process.platform)));
 

@@ -6,14 +6,16 @@
  */
 import type { Bridge, PreloadApi } from './types';
 import type { Result } from '../../core/contract';
+import type { ExportSaveApi } from '../../core/contract/export-save';
 
 declare global {
   interface Window {
-    lbw?: PreloadApi;
+    lbw?: PreloadApi & Partial<ExportSaveApi>;
   }
 }
 
-export function createElectronBridge(api: PreloadApi): Bridge {
+export function createElectronBridge(api: PreloadApi & Partial<ExportSaveApi>): Bridge {
+  const saveExport = api.saveExport;
   return {
     async invoke(name, input) {
       try {
@@ -28,5 +30,14 @@ export function createElectronBridge(api: PreloadApi): Bridge {
       listener(true);
       return () => {};
     },
+    ...(saveExport && {
+      async saveExport(engine) {
+        try {
+          return await saveExport(engine);
+        } catch (err) {
+          return { ok: false, error: { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) } } satisfies Result<never>;
+        }
+      },
+    }),
   };
 }

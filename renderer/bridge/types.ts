@@ -4,7 +4,8 @@
  * implementations (Electron IPC, WebSocket); nothing else in the renderer
  * knows which host it runs in.
  */
-import type { CommandInput, CommandName, CommandOutput, ErrorData, Push, Result } from '../../core/contract';
+import type { CommandInput, CommandName, CommandOutput, Engine, ErrorData, Push, Result } from '../../core/contract';
+import type { SavedExport } from '../../core/contract/export-save';
 
 export interface Bridge {
   /** Sends a command; always resolves, with errors as data. */
@@ -13,6 +14,8 @@ export interface Bridge {
   subscribe(listener: (push: Push) => void): () => void;
   /** Connection changes; the listener is called at once with the current state. Returns an unsubscribe. */
   onConnection(listener: (connected: boolean) => void): () => void;
+  /** Electron only: export and save through the native save dialog. Browser mode downloads instead. */
+  saveExport?(engine: Engine): Promise<Result<SavedExport>>;
 }
 
 export type { PreloadApi } from '../../core/contract/wire';

@@ -2,12 +2,14 @@
  * Open and save a workspace file on the host by path. Validation problems
  * from the core come back as issue lines, listed by WorkspaceError under the
  * bar. Saving over a file lbw did not write asks first (CONFLICT from the
- * core); only a yes sends the save again with `overwrite`.
+ * core); only a yes sends the save again with `overwrite`. Export (another
+ * engine's config) is the menu beside Save.
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { useActions, useApp } from '../store/context';
 import { selectDirty } from '../store/selectors';
 import { ConfirmDialog } from './ConfirmDialog';
+import { ExportMenu } from './ExportMenu';
 
 export function WorkspaceBar() {
   const actions = useActions();
@@ -81,6 +83,7 @@ export function WorkspaceBar() {
           <span className="dirty-dot" role="img" aria-label="Unsaved changes" title="Unsaved changes" data-testid="unsaved-dot" />
         )}
         {currentPath && !dirty && <span className="muted small" title={currentPath}>saved</span>}
+        <ExportMenu />
       </form>
       {conflict && (
         <ConfirmDialog
