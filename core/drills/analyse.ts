@@ -132,18 +132,22 @@ function stepResult(rec: StepRecord, o: Observations, rel: (at: number) => numbe
   // Detection: the balancer's first reaction on that backend, before the next step on it.
   const sameBackend = (s: StepRecord) => s.service === rec.service && s.step.backend === step.backend;
   const nextOnBackend = o.steps.filter((s) => s !== rec && sameBackend(s) && s.appliedAt !== null && s.appliedAt > at).reduce((min, s) => Math.min(min, s.appliedAt!), o.end);
-  if (step.backend !== undefined && (DAMAGING.has(step.action) || HEALING.has(step.action))) {
-    const damaging = DAMAGING.has(step.action);
+  if (step.backend !== undefined && DAMAGING.has(step.action)) {
     const hit = o.events.find((e) => {
-      if (e.type !== 'health:changed' && e.type !== 'backend:ejected' && e.type !== 'backend:returned') return false;
+      if (e.type !== 'health:changed' && e.type !== 'backend:ejected') return false;
       if (e.at < at || e.at > nextOnBackend || e.service !== rec.service) return false;
       if (e.backend !== step.backend && e.backendId !== step.backend) return false;
-      if (e.type === 'health:changed') return damaging ? e.to === 'unhealthy' : e.to === 'healthy';
-      return damaging ? e.type === 'backend:ejected' : e.type === 'backend:returned';
+      return e.type === 'backend:ejected' || e.to === 'unhealthy';
     });
     if (hit) {
       out.detectMs = Math.round(hit.at - at);
       out.detectedBy = hit.type === 'health:changed' ? `health:changed → ${hit.to}` : hit.type;
+    }
+  } else if (step.backend !== undefined && HEALING.has(step.action)) {
+    const revived = revivalSeen(o, rec.service, step.backend, at, nextOnBackend);
+    if (revived) {
+      out.detectMs = Math.round(revived.at - at);
+      out.detectedBy = revived.by;
     }
   }
 
@@ -163,6 +167,36 @@ function stepResult(rec: StepRecord, o: Observations, rel: (at: number) => numbe
     if (back) out.recoverMs = Math.round(back.at - at);
   }
   return out;
+}
+
+/**
+ * When the balancer had a revived or healed backend back: the backend out
+ * of the pool at `at` (unhealthy by its checks, ejected by passive health)
+ * must be healthy again and returned, and then take traffic; the first
+ * stats tick after that which shows it served requests is the moment. An
+ * ejection period running out while checks still fail is not a revival.
+ */
+function revivalSeen(o: Observations, service: string, backend: string, at: number, until: number): { at: number; by: string } | undefined {
+  const mine = o.events.filter((e) => (e.type === 'health:changed' || e.type === 'backend:ejected' || e.type === 'backend:returned') && e.service === service && (e.backend === backend || e.backendId === backend));
+  let unhealthy = false;
+  let ejected = false;
+  for (const e of mine) {
+    if (e.at >= at) break;
+    if (e.type === 'health:changed') unhealthy = e.to === 'unhealthy';
+    else ejected = e.type === 'backend:ejected';
+  }
+  // The moment both hold again, walking the events after the step.
+  let usableAt = at;
+  for (const e of mine) {
+    if (e.at < at || e.at > until || (!unhealthy && !ejected)) continue;
+    if (e.type === 'health:changed') unhealthy = e.to === 'unhealthy';
+    else ejected = e.type === 'backend:ejected';
+    usableAt = e.at;
+  }
+  if (unhealthy || ejected) return undefined;
+  const traffic = o.samples.find((s) => s.at > usableAt && s.at <= until && s.service.backends.some((b) => (b.name === backend || b.id === backend) && b.requests > 0));
+  if (!traffic) return undefined;
+  return { at: traffic.at, by: usableAt === at ? 'taking traffic' : 'healthy again and taking traffic' };
 }
 
 /** Failures counted by `at`: the last point at or before it. */

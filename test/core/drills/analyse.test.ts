@@ -99,6 +99,8 @@ const events: WorkbenchEvent[] = [
   { type: 'backend:ejected', at: T0 + 1040, ...base, cause: '5 consecutive connect errors (last: refused)', durationMs: 10_000 },
   { type: 'health:changed', at: T0 + 1400, ...base, from: 'healthy', to: 'unhealthy', cause: 'check failed: ECONNREFUSED' },
   { type: 'health:changed', at: T0 + 3400, ...base, from: 'unhealthy', to: 'healthy', cause: 'check passed: 200' },
+  // A passing check returns an ejected backend before its period ends.
+  { type: 'backend:returned', at: T0 + 3400, ...base, cause: 'active health check passed' },
   { type: 'config:changed', at: T0 + 3500, cause: 'ignored' },
 ];
 
@@ -135,7 +137,7 @@ describe('buildReport', () => {
     const r = buildReport(observations());
     expect(r.steps.map((s) => [s.label, s.appliedAtMs, s.detectMs, s.detectedBy, s.recoverMs, s.failuresAfter])).toEqual([
       ['kill bravo', 1002, 38, 'backend:ejected', 498, 3],
-      ['revive bravo', 3001, 399, 'health:changed → healthy', 599, 0],
+      ['revive bravo', 3001, 599, 'healthy again and taking traffic', 599, 0],
     ]);
     expect(r.requests.byMethod.GET).toMatchObject({ sent: 300, failedTotal: 0 });
     expect(r.requests.byMethod.POST).toMatchObject({ sent: 100, failedTotal: 3 });
@@ -147,6 +149,7 @@ describe('buildReport', () => {
       [1040, 'backend:ejected'],
       [1400, 'health:changed'],
       [3400, 'health:changed'],
+      [3400, 'backend:returned'],
     ]);
     expect(r.samples.map((s) => s.backends[1]!.rps)).toEqual([100, 20, 0, 0, 70]);
     expect(r.verdict).toEqual({
@@ -159,9 +162,30 @@ describe('buildReport', () => {
         'No POST was sent twice.',
         '3 of 100 POSTs failed (3 status5xx); a POST already sent is not retried, so one in flight on a dying backend fails rather than risk running twice.',
         'kill bravo at 1.0 s, detected in 38 ms (backend:ejected), clients recovered in 498 ms, 3 failed request(s) until the next step.',
-        'revive bravo at 3.0 s, detected in 399 ms (health:changed → healthy), traffic back in 599 ms.',
+        'revive bravo at 3.0 s, detected in 599 ms (healthy again and taking traffic), traffic back in 599 ms.',
       ],
     });
+  });
+
+  it('detects a revive when the backend is healthy and takes traffic again, not when its ejection timer runs out (issue 16, bug 2)', () => {
+    // Killed at 1 s: ejected, then unhealthy. Revived at 3 s: the ejection period ends 484 ms later, but the
+    // health check passes only at 4.8 s, and traffic reaches it in the tick that ends at 5 s.
+    const revive: WorkbenchEvent[] = [
+      { type: 'backend:ejected', at: T0 + 1040, ...base, cause: '5 consecutive connect errors (last: refused)', durationMs: 2445 },
+      { type: 'health:changed', at: T0 + 1400, ...base, from: 'healthy', to: 'unhealthy', cause: 'check failed: ECONNREFUSED' },
+      { type: 'backend:returned', at: T0 + 3485, ...base, cause: 'ejection period ended' },
+      { type: 'health:changed', at: T0 + 4800, ...base, from: 'unhealthy', to: 'healthy', cause: 'check passed: 200' },
+    ];
+    const r = buildReport(
+      observations({
+        end: T0 + 6000,
+        events: revive,
+        samples: [tick(T0 + 900, 10), tick(T0 + 1500, 0), tick(T0 + 3500, 0), tick(T0 + 4000, 0), tick(T0 + 4500, 0), tick(T0 + 5000, 6), tick(T0 + 5500, 9)],
+      }),
+    );
+    const step = r.steps[1]!;
+    expect([step.label, step.detectMs, step.detectedBy, step.recoverMs]).toEqual(['revive bravo', 1999, 'healthy again and taking traffic', 1999]);
+    expect(r.verdict.lines.at(-1)).toBe('revive bravo at 3.0 s, detected in 1999 ms (healthy again and taking traffic), traffic back in 1999 ms.');
   });
 
   it('is not clean when a GET failed or a POST may have run twice, and says why', () => {
