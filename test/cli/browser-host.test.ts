@@ -138,6 +138,17 @@ describe('browser mode host: who may open the socket', () => {
     await request(s, 2, 'backends:update', { service: 'api', backend: 'a', patch: { weight: 1 } });
     s.ws.close();
   });
+
+  it('carries workspace:export (the files and warnings, as the page downloads them), and refuses an unknown engine', async () => {
+    const s = await openAuthed(host.port, host.token, { headers: { origin: own() } });
+    const reply = await request(s, 1, 'workspace:export', { engine: 'traefik' });
+    expect(reply.result).toMatchObject({ ok: true, value: { engine: 'traefik', files: [{ name: 'traefik.yml' }, { name: 'dynamic.yml' }] } });
+    const text = (reply.result as { value: { files: Array<{ text: string }> } }).value.files[1]!.text;
+    expect(text).toContain('- url: http://127.0.0.1:3001');
+    const bad = await request(s, 2, 'workspace:export', { engine: 'apache' });
+    expect(bad.result).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+    s.ws.close();
+  });
 });
 
 describe('browser mode host: every frame gets an answer', () => {
