@@ -92,7 +92,7 @@ function lbPolicy(svc: ServiceSpec, notes: Notes, primaries: number): YamlMap {
         lb_policy: 'RANDOM',
       };
     case 'ring-hash':
-      return { lb_policy: 'RING_HASH', ring_hash_lb_config: { hash_function: 'MURMUR_HASH_2' } };
+      return { lb_policy: 'RING_HASH' };
     case 'maglev': {
       const size = (svc.strategyOptions as { tableSize?: number }).tableSize ?? 65537;
       return { lb_policy: 'MAGLEV', maglev_lb_config: { table_size: size } };

@@ -31,7 +31,7 @@ function strategy(svc: ServiceSpec, notes: Notes): { fields: YamlMap; sticky: bo
       return { fields: { ...comment(notes.note(svc.name, 'least-connections', 'nearest', 'Traefik has no full least-connections scan: p2c compares two random servers by active connections')), strategy: 'p2c' }, sticky: false };
     case 'power-of-two':
       return {
-        fields: { ...(distinctWeights ? comment(notes.note(svc.name, 'power-of-two', 'nearest', "Traefik's p2c does not take weights into account")) : {}), strategy: 'p2c' },
+        fields: { ...(distinctWeights ? comment(notes.note(svc.name, 'power-of-two', 'nearest', "Traefik documents no weights for p2c: the choice is by active connections alone")) : {}), strategy: 'p2c' },
         sticky: false,
       };
     case 'random':

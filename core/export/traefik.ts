@@ -100,6 +100,10 @@ function tcpParts(svc: ServiceSpec, name: string, notes: Notes): { router: YamlM
   if (weighted) {
     // TCP servers carry no weight in Traefik: one loadBalancer per backend, weighted at the service level.
     const parts = members.map((b, j) => ({ b, id: `${name}_b${j}` }));
+    if (check) {
+      const text = "each backend's check runs in its own one-server loadBalancer; Traefik's TCP weighted service has no health propagation, so a down backend may keep its share of new connections";
+      Object.assign(above, comment(notes.note(svc.name, 'healthCheck with weights', 'nearest', text)));
+    }
     services[name] = {
       ...above,
       ...comment('weights: a weighted service over one loadBalancer per backend'),
