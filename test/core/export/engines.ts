@@ -14,13 +14,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseWorkspace } from '../../../core/config/workspace-file';
 import { exportWorkspace } from '../../../core/export/index';
+import { NGINX_STREAM_MODULE } from '../../../core/export/nginx';
 import type { ExportResult } from '../../../core/export/types';
 import type { WorkspaceInput } from '../../../core/model/spec';
 
 export type RunnableEngine = 'nginx' | 'haproxy' | 'caddy';
 
 export const BINARIES: Record<RunnableEngine, string> = { nginx: '/usr/sbin/nginx', haproxy: '/usr/sbin/haproxy', caddy: '/usr/bin/caddy' };
-export const installed = (e: RunnableEngine): boolean => existsSync(BINARIES[e]);
+/** Whether the engine is here (nginx with Debian's stream module, which TCP services need); .ci/run installs all three. */
+export const installed = (e: RunnableEngine): boolean => existsSync(BINARIES[e]) && (e !== 'nginx' || existsSync(NGINX_STREAM_MODULE));
 
 export const META = { lbwVersion: '0.0.0-test', workspace: '/test/workspace.json' };
 
