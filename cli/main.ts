@@ -14,6 +14,10 @@ const commands: Record<string, Command> = {
   init: async (argv, io) => (await import('./init')).init(argv, io),
   compare: async (argv, io) => (await import('./compare')).compare(argv, io),
   export: async (argv, io) => (await import('./export')).exportCommand(argv, io),
+  // Clients of a running instance's admin API (--admin).
+  fault: async (argv, io) => (await import('./clients/fault')).fault(argv, io),
+  backend: async (argv, io) => (await import('./clients/backend')).backend(argv, io),
+  drill: async (argv, io) => (await import('./clients/drill')).drill(argv, io),
 };
 
 export async function main(argv: string[], io: Io): Promise<number> {

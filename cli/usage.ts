@@ -12,6 +12,9 @@ Commands:
   load URL                  send load to a service on this machine
   compare SCENARIO          strategies side by side on the same traffic (simulated or real)
   export FILE --to ENGINE   the workspace as nginx, HAProxy, Caddy, Envoy or Traefik config
+  fault set|clear|list      a running instance's faults (through --admin)
+  backend drain|enable|disable|weight   a running instance's backends (through --admin)
+  drill run NAME            run a drill on a running instance; exit 1 unless clean
   help [command]            show help for a command
 
 Run "lbw <command> --help" for the options of a command.`,
@@ -31,6 +34,7 @@ Options:
   --grace MS                on Ctrl-C, how long in-flight requests may finish (default 5000)
   --plain                   log lines even on a terminal (no live table)
   --no-watch                do not follow the workspace file (by default an edit is applied live)
+  --admin HOST:PORT         also serve the admin API there (HTTP commands, events, /metrics; see README)
   -h, --help                show this help
 
 Examples:
@@ -51,6 +55,7 @@ Options:
   --open                    open the URL in your browser
   --tick MS                 stats interval (default 500)
   --no-watch                do not follow the workspace file (by default an edit is applied live)
+  --admin HOST:PORT         also serve the admin API there (HTTP commands, events, /metrics; see README)
   -h, --help                show this help`,
 
   load: `Usage: lbw load URL [options]
@@ -124,6 +129,54 @@ Options:
   --listen HOST:PORT        where the demo service listens (default 127.0.0.1:8080)
   --force                   replace FILE if it exists
   -h, --help                show this help`,
+
+  fault: `Usage: lbw fault set|clear|list [options]
+
+Injects faults into a running lbw (started with --admin) through its admin API.
+
+  lbw fault set --service api --backend a --type error --status 503 [--probability 0.5]
+  lbw fault set --backend a --type latency --ms 300 [--jitter 50]
+  lbw fault set --backend a --json '[{"type":"reset","when":"mid-body"},{"type":"latency","ms":100}]'
+  lbw fault clear [--service api [--backend a]]
+  lbw fault list [--service api]
+
+set replaces the backend's faults. Fault flags: --type, --status, --probability (0..1),
+--ms, --jitter, --when, --after-bytes, --kib-per-sec, --per-chunk, --disabled.
+--service may be left out when there is one service.
+
+Options:
+  --admin HOST:PORT         the running instance's admin API (default: $LBW_ADMIN)
+  -h, --help                show this help
+
+The token comes from $LBW_ADMIN_TOKEN (what "lbw run --admin" printed, or set it before starting lbw).`,
+
+  backend: `Usage: lbw backend drain|enable|disable|weight --backend NAME [--service S] [--weight N]
+
+Changes a backend of a running lbw (started with --admin) through its admin API:
+drain (finish in-flight requests, take no new ones), enable, disable, or its weight.
+
+  lbw backend drain --service api --backend a
+  lbw backend weight --backend a --weight 5
+
+Options:
+  --admin HOST:PORT         the running instance's admin API (default: $LBW_ADMIN)
+  -h, --help                show this help
+
+The token comes from $LBW_ADMIN_TOKEN (what "lbw run --admin" printed, or set it before starting lbw).`,
+
+  drill: `Usage: lbw drill run NAME [--timeout S] | lbw drill list
+
+Runs a drill saved in the workspace of a running lbw (started with --admin),
+prints its steps and verdict, and exits 0 when it completed clean, 1 when a GET
+failed or a POST may have run twice (or the drill was stopped or broke), so a
+CI job can gate on it. --timeout: give up after S seconds (default: the drill's
+length plus 120 s).
+
+Options:
+  --admin HOST:PORT         the running instance's admin API (default: $LBW_ADMIN)
+  -h, --help                show this help
+
+The token comes from $LBW_ADMIN_TOKEN (what "lbw run --admin" printed, or set it before starting lbw).`,
 
   validate: `Usage: lbw validate FILE
 

@@ -140,22 +140,13 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       return refuseBody(req, res, 415, { code: 'INPUT_INVALID', message: 'send the input as JSON, with Content-Type: application/json' });
     }
     if (declared !== undefined && declared > maxBody) return refuseBody(req, res, 413, tooLarge(maxBody));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBody) {
-        over = true;
-        break;
-      }
-      chunks.push(chunk);
-    }
-    if (over) return refuseBody(req, res, 413, tooLarge(maxBody));
+    const body = await readBody(req, maxBody);
+    if (body === 'too-large') return refuseBody(req, res, 413, tooLarge(maxBody));
+    if (body === 'aborted') return;
     let input: unknown = {};
-    if (size > 0) {
+    if (body.length > 0) {
       try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        input = JSON.parse(body.toString('utf8'));
       } catch (err) {
         return fail(res, 400, { code: 'INPUT_INVALID', message: `the body is not JSON: ${(err as Error).message}` });
       }
@@ -170,11 +161,12 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
    * sending gets the answer rather than a reset.
    */
   function refuseBody(req: http.IncomingMessage, res: http.ServerResponse, status: number, error: ErrorData): void {
+    const socket = res.socket ?? req.socket;
     fail(res, status, error, { connection: 'close' });
     req.resume();
-    const timer = setTimeout(() => req.socket.destroy(), 2000);
+    const timer = setTimeout(() => socket.destroy(), 2000);
     timer.unref();
-    req.socket.once('close', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -196,6 +188,27 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The whole body, or 'too-large' as soon as it passes `max` (the rest is left unread), or 'aborted'. */
+function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.off('data', onData);
+        req.pause();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('close', () => resolve('aborted'));
+  });
 }
 
 function methodError(allowed: string): ErrorData {

@@ -121,10 +121,10 @@ export class MetricsTotals {
       if (this.loadRunning) this.loadRun = push.progress;
     } else if (push.channel !== 'event') {
       // The lab's per-tick samples (decisions, access records) add nothing to the totals.
-    } else if (push.event.type === 'load:started') {
+    } else if (push.channel === 'event' && push.event.type === 'load:started') {
       this.loadRunning = true;
       this.loadRun = null;
-    } else if (push.event.type === 'load:done') {
+    } else if (push.channel === 'event' && push.event.type === 'load:done') {
       // The summary is the run's final count; progress after it (none is expected) is ignored.
       if (this.loadRunning || this.loadRun !== null) addLoad(this.loadDone, push.event.summary);
       this.loadRunning = false;
