@@ -31,6 +31,7 @@ function serverOptions(svc: ServiceSpec, notes: Notes): string[] {
     '\t\ttimeouts {',
     `\t\t\tread_header ${dur(svc.timeouts.clientHeadersMs)}`,
     '\t\t}',
+    `\t\t# ${notes.note(svc.name, 'limits.maxHeaderBytes', 'nearest', "Go's HTTP server behind Caddy allows a few KiB of slack above max_header_size before it answers 431, and does not bound response heads")}`,
     `\t\tmax_header_size ${svc.limits.maxHeaderBytes}B`,
     '\t}',
   ];
