@@ -6,6 +6,7 @@ import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file
 import { LbError } from '../core/model/errors';
 import type { WorkspaceSpec } from '../core/model/spec';
 import { Workbench } from '../core/workbench';
+import { openAccessLog } from '../core/lab/access-log';
 import { startAdmin } from './admin/start';
 import { workspaceFromFlags, parseIntFlag } from './flags';
 import { followWorkspace } from './follow';
@@ -33,6 +34,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       plain: { type: 'boolean' },
       admin: { type: 'string' },
       'no-watch': { type: 'boolean' },
+      'access-log': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -57,8 +59,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   for (const w of exposureWarnings(workspace)) io.err.write(`lbw run: warning: ${w.message}\n`);
 
-  const workbench = new Workbench({ workspace, path, tickMs, graceMs });
-  const live = Boolean(io.out.isTTY) && !values.plain;
+  // The access log (core/lab/access-log): JSON lines to a file, or to stdout, which then carries nothing else.
+  const accessLog = values['access-log'] === undefined ? undefined : openAccessLog(values['access-log'], io.out, (err) => io.err.write(`lbw run: access log: ${err.message}\n`));
+  const toStdout = values['access-log'] === '-';
+  const workbench = new Workbench({ workspace, path, tickMs, graceMs, accessLog: accessLog && ((r) => accessLog.write(r)) });
+  const live = Boolean(io.out.isTTY) && !values.plain && !toStdout;
+  const lines = toStdout ? io.err : io.out;
   const recent: string[] = [];
   // The live table redraws the whole screen: it keeps the admin API's line on top.
   let adminLine = '';
@@ -69,7 +75,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         recent.push(line);
         if (recent.length > 8) recent.shift();
       } else {
-        io.out.write(`${line}\n`);
+        lines.write(`${line}\n`);
       }
     } else if (push.channel === 'stats' && live) {
       io.out.write(`\x1b[H\x1b[J${adminLine}${renderTable(push.snapshot, recent)}\n`);
@@ -100,7 +106,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       stopping = true;
       following?.stop();
       io.err.write(`\nlbw: ${signal}: finishing in-flight requests (up to ${graceMs} ms)...\n`);
-      Promise.all([admin?.close(), workbench.stop(graceMs)]).then(
+      Promise.all([admin?.close(), workbench.stop(graceMs)])
+        .then(() => accessLog?.close())
+        .then(
         () => resolve(0),
         (err: unknown) => {
           io.err.write(`lbw: ${(err as Error).message}\n`);

@@ -67,5 +67,7 @@ export function describeEvent(e: WorkbenchEvent): string {
       return `${time} drill ${e.drill}: ${e.label}${e.error ? ` failed: ${e.error.message}` : ''}`;
     case 'drill:done':
       return `${time} drill ${e.drill} ${e.result}: ${e.verdict.clean ? 'clean' : 'not clean'}`;
+    case 'keyspace:moved':
+      return `${time} ${e.service} key space: ${(e.move.moved * 100).toFixed(1)}% of keys moved (ideal ${(e.move.ideal * 100).toFixed(1)}%)`;
   }
 }

@@ -35,6 +35,8 @@ Options:
   --plain                   log lines even on a terminal (no live table)
   --no-watch                do not follow the workspace file (by default an edit is applied live)
   --admin HOST:PORT         also serve the admin API there (HTTP commands, events, /metrics; see README)
+  --access-log FILE         one JSON line per request (time, service, method, path, status, ms, backend,
+                            attempts, reason) appended to FILE; - for stdout (events then go to stderr)
   -h, --help                show this help
 
 Examples:

@@ -18,6 +18,10 @@ import type { AttemptOutcome } from './stats/types';
 import { Pool } from './strategies/pool';
 import { getStrategy, parseStrategyOptions } from './strategies/registry';
 import { resolveUpstreamTls, type UpstreamTls } from './proxy/upstream-tls';
+import { isHashing, measureMove, membershipKey, snapshotMembers, MOVE_SAMPLE_KEYS } from './lab/keyspace';
+import { LabRecorder } from './lab/recorder';
+import type { PickTrace } from './strategies/reason';
+import type { AccessRecord } from './lab/types';
 
 export interface RuntimeDeps {
   now(): number;
@@ -28,6 +32,8 @@ export interface RuntimeDeps {
   dataPlane: boolean;
   /** How long a removed backend's in-flight requests may run before its connections are cut (default 5000). */
   graceMs?: number;
+  /** Every request's access-log record (`lbw run --access-log`); absent when the log is off. */
+  accessLog?: ((record: AccessRecord) => void) | undefined;
 }
 
 /** How often a removed backend is looked at while its in-flight requests finish. */
@@ -48,11 +54,20 @@ export class ServiceRuntime {
   private upstreamTls: UpstreamTls;
   /** Requests sent again after an attempt that had already sent them, since start (drills report the non-idempotent ones). */
   readonly resends = { idempotent: 0, nonIdempotent: 0 };
+  /** The strategy lab's view of this service: sampled decisions, access records, key-space moves. */
+  readonly lab: LabRecorder;
 
   constructor(spec: ServiceSpec, private readonly deps: RuntimeDeps) {
     this.upstreamTls = ServiceRuntime.check(spec);
     this.spec = spec;
     this.pool = new Pool<Backend>(getStrategy(spec.strategy), spec.strategyOptions, deps);
+    this.lab = new LabRecorder({
+      now: deps.now,
+      service: () => this.spec.name,
+      strategy: () => this.spec.strategy,
+      nameOf: (id) => this.backends.find((b) => b.id === id)?.name ?? id,
+      sink: deps.accessLog,
+    });
     this.setBackends(spec);
     this.configureHealth(spec);
   }
@@ -89,6 +104,7 @@ export class ServiceRuntime {
         limits: this.spec.limits,
         tls: this.upstreamTls,
         rewriteRedirects: this.spec.rewriteRedirects,
+        debugHeaders: this.spec.debugHeaders,
         now: this.deps.now,
         random: this.deps.random,
         hooks: this.hooks(),
@@ -135,7 +151,7 @@ export class ServiceRuntime {
     this.spec = spec;
     this.setBackends(spec);
     this.configureHealth(spec);
-    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries, limits: spec.limits, tls: this.upstreamTls, rewriteRedirects: spec.rewriteRedirects });
+    this.http?.update({ timeouts: spec.timeouts, retries: spec.retries, limits: spec.limits, tls: this.upstreamTls, rewriteRedirects: spec.rewriteRedirects, debugHeaders: spec.debugHeaders });
     this.tcp?.update({ timeouts: spec.timeouts, retries: spec.retries });
   }
 
@@ -174,6 +190,9 @@ export class ServiceRuntime {
    * survive an edit: by name first, then by URL (a rename keeps its URL).
    */
   private setBackends(spec: ServiceSpec): void {
+    const primaries = () => this.backends.filter((b) => !b.backup);
+    const was = snapshotMembers(primaries());
+    const wasKey = membershipKey(this.backends);
     const unmatched = new Set(this.backends);
     const pickFrom = (pred: (b: Backend) => boolean): Backend | undefined => {
       for (const b of unmatched) if (pred(b)) return b;
@@ -197,6 +216,25 @@ export class ServiceRuntime {
     this.backends = next;
     this.pool.setBackends(next);
     for (const gone of unmatched) this.retire(gone);
+    if (isHashing(this.pool.strategyName) && membershipKey(next) !== wasKey) this.measureKeyMove(was, snapshotMembers(primaries()));
+  }
+
+  /** How many sampled keys a membership or weight change moved, against the ideal; published as `keyspace:moved`. */
+  private measureKeyMove(before: ReturnType<typeof snapshotMembers>, after: ReturnType<typeof snapshotMembers>): void {
+    const m = measureMove(this.pool.strategyName, this.pool.strategyOptions, before, after);
+    if (!m) return;
+    const move = {
+      at: this.deps.now(),
+      service: this.spec.name,
+      strategy: this.pool.strategyName,
+      keys: MOVE_SAMPLE_KEYS,
+      moved: m.moved,
+      ideal: m.ideal,
+      before: before.map((b) => b.name),
+      after: after.map((b) => b.name),
+    };
+    this.lab.lastMove = move;
+    this.deps.emit({ type: 'keyspace:moved', at: move.at, service: move.service, move });
   }
 
   /**
@@ -274,8 +312,9 @@ export class ServiceRuntime {
   private hooks() {
     const counters = this.deps.stats.service(this.name);
     return {
-      pick: (req: Parameters<Pool<Backend>['pick']>[0], exclude: ReadonlySet<string>) => this.pool.pick(req, exclude),
+      pick: (req: Parameters<Pool<Backend>['pick']>[0], exclude: ReadonlySet<string>, trace?: PickTrace) => this.pool.pick(req, exclude, trace),
       requestStarted: () => counters.requestStarted(),
+      sample: (method: string, path: string) => this.lab.sample(method, path),
       attemptEnded: (backend: Backend, outcome: AttemptOutcome) => {
         counters.attemptEnded(backend, outcome);
         this.passive?.onOutcome(backend, outcome, this.deps.now());

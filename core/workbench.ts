@@ -32,6 +32,8 @@ import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
 import { CompareRunner, compareCommands } from './compare/commands';
 import { RingBuffer } from './stats/ring';
+import { labBatch, labCommands, type LabCommand } from './lab/commands';
+import type { AccessRecord } from './lab/types';
 import { exportWorkspace } from './export/index';
 import { LBW_VERSION } from './export/version';
 
@@ -52,10 +54,12 @@ export interface WorkbenchOptions {
   graceMs?: number;
   /** Demo backends already running (createDemo's) for the Workbench to own; a new, empty fleet otherwise. */
   demo?: DemoFleet;
+  /** Receives every request's access-log record (`lbw run --access-log`); the log is off without it. */
+  accessLog?: (record: AccessRecord) => void;
 }
 
 /** Commands whose handlers live in a feature's directory. */
-type FeatureCommand = Extract<CommandName, `${'faults' | 'demo' | 'load' | 'drills' | 'compare'}:${string}`>;
+type FeatureCommand = Extract<CommandName, `${'faults' | 'demo' | 'load' | 'drills' | 'compare'}:${string}`> | LabCommand;
 type CoreCommand = Exclude<CommandName, FeatureCommand>;
 
 export class Workbench {
@@ -94,6 +98,7 @@ export class Workbench {
       emit: (event) => this.emit(event),
       dataPlane: this.dataPlane,
       graceMs: this.graceMs,
+      accessLog: options.accessLog,
     };
     for (const spec of this.workspace.services) this.services.set(spec.name, new ServiceRuntime(spec, this.deps));
     this.ctx = this.commandContext();
@@ -107,6 +112,7 @@ export class Workbench {
       ...loadCommands(this.ctx, this.load),
       ...drillCommands(this.ctx, this.drills),
       ...compareCommands(new CompareRunner(this.ctx)),
+      ...labCommands(this.ctx),
     };
   }
 
@@ -261,6 +267,8 @@ export class Workbench {
     for (const svc of this.services.values()) svc.sweep(now);
     const snapshot = this.stats.snapshot(now, [...this.services.values()].map((s) => s.statsView()));
     this.publish({ channel: 'stats', snapshot });
+    const batch = labBatch(now, this.services.values());
+    if (batch) this.publish({ channel: 'lab', batch });
   }
 
   private emit(event: WorkbenchEvent): void {

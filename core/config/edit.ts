@@ -35,6 +35,8 @@ export function patchService<T extends Omit<ServiceSpec, 'backends'>>(svc: T, pa
   if (patch.timeouts !== undefined) next.timeouts = patch.timeouts;
   if (patch.limits !== undefined) next.limits = patch.limits;
   if (patch.rewriteRedirects !== undefined) next.rewriteRedirects = patch.rewriteRedirects;
+  if (patch.debugHeaders === false) delete next.debugHeaders;
+  else if (patch.debugHeaders !== undefined) next.debugHeaders = patch.debugHeaders;
   if (patch.tls === null) delete next.tls;
   else if (patch.tls !== undefined) next.tls = patch.tls;
   if (patch.healthCheck === null) delete next.healthCheck;

@@ -33,6 +33,7 @@ import type { WorkbenchEvent } from './events';
 import { DrillSchema, type DrillSpec } from '../drills/spec';
 import type { DrillReport, DrillStatus } from '../drills/report';
 import type { BuiltinScenarioInfo, CompareStatus } from '../compare/result';
+import type { AccessRecord, Decision, KeyMove, KeySpaceView, LabBatch, PreviewView } from '../lab/types';
 import { ENGINES, type Engine, type ExportResult, type ExportWarning } from '../export/types';
 
 const ServiceRef = z.string().min(1, 'name a service');
@@ -70,6 +71,7 @@ export const commandInputs = {
         tls: TlsSchema.nullable(),
         limits: LimitsSchema,
         rewriteRedirects: z.boolean(),
+        debugHeaders: z.boolean(),
       })
       .partial()
       .strict(),
@@ -140,12 +142,19 @@ export const commandInputs = {
   }),
   'compare:status': z.object({}),
   'compare:builtins': z.object({}),
+  /** The next `count` picks of a round robin or weighted round robin, made on a copy of its state (nothing is consumed). */
+  'strategy:preview': z.strictObject({ service: ServiceRef, count: z.number().int().min(1).max(100).default(12) }),
+  /** A hashing strategy's key space: each backend's share, owners along the ring or table, the last measured move. */
+  'strategy:keyspace': z.strictObject({ service: ServiceRef }),
+  /** The service's last 200 sampled decisions, oldest first (new ones arrive on the 'lab' push). */
+  'strategy:decisions': z.strictObject({ service: ServiceRef }),
 } as const;
 
 // Re-exported so UIs can validate as the user types with the core's own rules.
 export { BackendSpecSchema, ServiceSpecSchema, FaultSchema, DemoBackendSpecSchema, DrillSchema };
 export { ENGINES };
 export type { Engine, ExportResult, ExportWarning };
+export type { AccessRecord, Decision, KeyMove, KeySpaceView, LabBatch, PreviewView };
 export type { Fault, DemoBackendSpec, DemoBackendStats, LoadSpec, LoadProgress, LoadSummary, DrillSpec, DrillReport, DrillStatus };
 
 export interface BackendView extends BackendSpec {
@@ -257,6 +266,9 @@ export interface CommandOutputs {
   'compare:run': CompareStatus;
   'compare:status': CompareStatus;
   'compare:builtins': BuiltinScenarioInfo[];
+  'strategy:preview': PreviewView;
+  'strategy:keyspace': KeySpaceView;
+  'strategy:decisions': Decision[];
 }
 
 export type CommandName = keyof typeof commandInputs;

@@ -10,6 +10,7 @@ import type { Fault } from '../faults/spec';
 import type { LoadProgress, LoadSummary } from '../demo/load/types';
 import type { DrillResult, DrillVerdict } from '../drills/report';
 import type { DrillAction } from '../drills/spec';
+import type { KeyMove, LabBatch } from '../lab/types';
 
 interface BackendEventBase {
   at: number;
@@ -47,7 +48,9 @@ export type WorkbenchEvent =
       error?: ErrorData;
     }
   /** The full report is `drills:report`. */
-  | { type: 'drill:done'; at: number; drill: string; result: DrillResult; verdict: DrillVerdict };
+  | { type: 'drill:done'; at: number; drill: string; result: DrillResult; verdict: DrillVerdict }
+  /** A hashing service's membership or weights changed: the share of sampled keys that moved, and the ideal. */
+  | { type: 'keyspace:moved'; at: number; service: string; move: KeyMove };
 
 export type EventType = WorkbenchEvent['type'];
 
@@ -55,4 +58,6 @@ export type EventType = WorkbenchEvent['type'];
 export type Push =
   | { channel: 'event'; event: WorkbenchEvent }
   | { channel: 'stats'; snapshot: StatsSnapshot }
-  | { channel: 'load'; progress: LoadProgress };
+  | { channel: 'load'; progress: LoadProgress }
+  /** The strategy lab's sample of the tick: a bounded number of decisions and access records per service, never one push per request. */
+  | { channel: 'lab'; batch: LabBatch };

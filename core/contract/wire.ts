@@ -100,7 +100,7 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
     return msg as unknown as RejectMessage;
   }
   if (msg.auth === 'ok') return { auth: 'ok' };
-  if (isObject(msg.push) && (msg.push.channel === 'event' || msg.push.channel === 'stats' || msg.push.channel === 'load')) {
+  if (isObject(msg.push) && (msg.push.channel === 'event' || msg.push.channel === 'stats' || msg.push.channel === 'load' || msg.push.channel === 'lab')) {
     return msg as unknown as PushMessage;
   }
   return undefined;

@@ -190,6 +190,10 @@ export const ServiceSpecSchema = z
       .boolean()
       .default(true)
       .describe("Rewrite Location, Content-Location and Refresh headers that point at a backend's own origin to the origin the client used."),
+    debugHeaders: z
+      .boolean()
+      .optional()
+      .describe('Add x-lbw-backend (the backend that answered) and x-lbw-attempts (how many were tried) to every answer, for local debugging.'),
   })
   .superRefine((svc, ctx) => {
     const want = svc.protocol === 'tcp' ? ['tcp:'] : ['http:', 'https:'];

@@ -92,6 +92,8 @@ export class Attempt implements TimeoutOwner {
     private readonly res: http.ServerResponse,
     private readonly body: ReplayBody | undefined,
     private readonly expect?: ExpectState,
+    /** Which attempt of its request this is (1 = the first), for `x-lbw-attempts`. */
+    private readonly attemptNo = 1,
   ) {
     this.gate = new ContinueGate(res, expect, () => this.body?.start());
   }
@@ -165,6 +167,10 @@ export class Attempt implements TimeoutOwner {
   private sendInjectedAnswer(status: number): void {
     const payload = Buffer.from(`injected fault: ${status} for backend ${this.backend.name}\n`);
     const headers: http.OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'content-length': payload.length, 'x-lb-fault': 'error' };
+    if (this.ctx.debugHeaders()) {
+      headers['x-lbw-backend'] = this.backend.name;
+      headers['x-lbw-attempts'] = String(this.attemptNo);
+    }
     // Rather than read the rest of an unread request body, close the connection after the answer.
     if ((this.body && !this.req.complete) || this.ctx.draining()) headers.connection = 'close';
     try {
@@ -329,6 +335,7 @@ export class Attempt implements TimeoutOwner {
     if (this.ctx.rewriteRedirects() && hasRedirectHeader(proxyRes.headers)) rewriteRedirects(headers, this.backend.url, clientOrigin(this.req));
     // An answer before the whole request body was read (a 413, an early error): the rest is not read, so the connection closes after it.
     if (this.ctx.draining() || (this.body && !this.req.complete)) headers.push('Connection', 'close');
+    if (this.ctx.debugHeaders()) headers.push('x-lbw-backend', this.backend.name, 'x-lbw-attempts', String(this.attemptNo));
     try {
       this.res.writeHead(status, proxyRes.statusMessage, headers);
     } catch (err) {

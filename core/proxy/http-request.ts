@@ -11,7 +11,8 @@
 import type http from 'node:http';
 import type { AttemptOutcome, ErrorKind } from '../stats/types';
 import type { Backend } from '../model/backend';
-import { Attempt } from './attempt';
+import type { RequestTrace } from '../lab/request-trace';
+import { Attempt, type AttemptResult } from './attempt';
 import { addForwardedHeaders } from './forwarded';
 import { upstreamRequestHeaders } from './hop-by-hop';
 import { ReplayBody } from './replay-body';
@@ -46,6 +47,8 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
   const headers = req.headers;
   const method = req.method ?? 'GET';
   const pickReq = { clientAddress: req.socket.remoteAddress ?? '', headers };
+  // Sampled requests (and all of them while the access log is on) record their picks and attempts (core/lab).
+  const trace = ctx.hooks.sample?.(method, req.url ?? '/');
   const body = hasBody(headers) ? new ReplayBody(req, retries.replayBufferBytes) : undefined;
   // The client waits for a 100 before its body: every attempt asks its backend for one (see attempt.ts).
   const expect = body && EXPECT_CONTINUE.test(String(headers.expect ?? '')) ? { clientContinued: false } : undefined;
@@ -105,9 +108,11 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
         outcome = { status: CLIENT_CLOSED, latencyMs: 0, bytesIn: 0, bytesOut: 0 };
         break;
       }
-      const backend = ctx.hooks.pick(pickReq, tried ?? NOTHING_TRIED);
+      const backend = ctx.hooks.pick(pickReq, tried ?? NOTHING_TRIED, trace?.nextPick());
+      trace?.picked(backend);
       if (!backend && held) {
         // Nowhere else to go: the held answer is the best the client can get.
+        if (trace) trace.answeredBy = last?.backend ?? null;
         outcome = await release(held);
         break;
       }
@@ -131,10 +136,11 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
         if (last.bodySent) ctx.hooks.resent?.(last.backend, method);
       }
       req.headers = upstreamHeaders;
-      current = new Attempt(ctx, backend, req, res, body, expect);
+      current = new Attempt(ctx, backend, req, res, body, expect, attempt);
       const result = await current.run();
       const ran = current;
       current = undefined;
+      if (trace) traceAttempt(trace, backend, result);
       if (result.kind === 'held') {
         (tried ??= new Set()).add(backend.id);
         if (mayRetry(attempt, result.bodySent, undefined, result.status)) {
@@ -143,6 +149,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
           last = { backend, error: undefined, bodySent: true };
           continue;
         }
+        if (trace) trace.answeredBy = backend;
         outcome = await release(ran);
         break;
       }
@@ -161,11 +168,23 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       }
     }
     ctx.hooks.requestEnded({ ...outcome, latencyMs: ctx.now() - startedAt, bytesIn: body?.bytesRead ?? 0 });
+    trace?.end(outcome.status ?? 0, ctx.now() - startedAt);
     if (retried && outcome.status !== CLIENT_CLOSED) retryWorked = outcome.error === undefined && !outcome.noBackend && (outcome.status ?? 0) < 500;
   } finally {
     ctx.budget.requestEnded(retrying, retryWorked);
     req.headers = headers;
     body?.discard();
+  }
+}
+
+/** Records how an attempt ended in the request's trace; an answer makes its backend the one that answered. */
+function traceAttempt(trace: RequestTrace, backend: Backend, result: AttemptResult): void {
+  if (result.kind === 'failed') trace.attempted(backend, { error: result.error });
+  else if (result.kind === 'held') trace.attempted(backend, { status: result.status });
+  else if (result.kind === 'clientGone') trace.attempted(backend, { clientGone: true });
+  else {
+    trace.attempted(backend, { error: result.outcome.error, status: result.outcome.status });
+    trace.answeredBy = backend;
   }
 }
 

@@ -33,6 +33,8 @@ export interface HttpServiceOptions {
   tls?: UpstreamTls | undefined;
   /** Rewrite redirects that point at a backend's origin (default true). */
   rewriteRedirects?: boolean;
+  /** Answers name the backend and the attempts (`x-lbw-backend`, `x-lbw-attempts`), for local debugging. */
+  debugHeaders?: boolean | undefined;
   hooks: HttpServiceHooks;
   now?: () => number;
   /** Draws injected faults (default Math.random). */
@@ -45,7 +47,7 @@ interface ProxyCall {
 }
 
 /** What `update()` may change live. */
-export type HttpServiceSettings = Pick<HttpServiceOptions, 'timeouts' | 'retries' | 'limits' | 'tls' | 'rewriteRedirects'>;
+export type HttpServiceSettings = Pick<HttpServiceOptions, 'timeouts' | 'retries' | 'limits' | 'tls' | 'rewriteRedirects' | 'debugHeaders'>;
 
 const DEFAULT_GRACE_MS = 5000;
 /** How often Node looks for clients that are too slow to send their headers (its default, 30 s, would make a 10 s limit 40 s). */
@@ -64,6 +66,7 @@ export class HttpService {
   private timeouts: TimeoutsSpec;
   private retries: RetrySpec;
   private rewriteRedirects: boolean;
+  private debugHeaders: boolean;
   private maxHeaderBytes: number;
   private active = 0;
   private onIdle: (() => void) | undefined;
@@ -74,6 +77,7 @@ export class HttpService {
     this.timeouts = opts.timeouts;
     this.retries = opts.retries;
     this.rewriteRedirects = opts.rewriteRedirects ?? true;
+    this.debugHeaders = opts.debugHeaders ?? false;
     this.maxHeaderBytes = (opts.limits ?? LimitsSchema.parse({})).maxHeaderBytes;
     this.budget = new RetryBudget(opts.retries);
     this.agents.setTls(opts.tls);
@@ -89,6 +93,7 @@ export class HttpService {
       timeouts: () => this.timeouts,
       retries: () => this.retries,
       rewriteRedirects: () => this.rewriteRedirects,
+      debugHeaders: () => this.debugHeaders,
       maxHeaderBytes: () => this.maxHeaderBytes,
       draining: () => this.closing !== undefined,
       trackUpstream: (socket) => this.track(this.upstreamSockets, socket),
@@ -125,10 +130,11 @@ export class HttpService {
    * new request the retry and redirect settings, each new client connection
    * the header limits, each new upstream connection the TLS settings.
    */
-  update({ timeouts, retries, limits, tls, rewriteRedirects }: HttpServiceSettings): void {
+  update({ timeouts, retries, limits, tls, rewriteRedirects, debugHeaders }: HttpServiceSettings): void {
     this.timeouts = timeouts;
     this.retries = retries;
     this.rewriteRedirects = rewriteRedirects ?? true;
+    this.debugHeaders = debugHeaders ?? false;
     this.budget.update(retries);
     this.server.headersTimeout = timeouts.clientHeadersMs;
     if (limits) {

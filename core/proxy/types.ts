@@ -9,12 +9,16 @@ import type { Backend } from '../model/backend';
 import type { RetrySpec, TimeoutsSpec } from '../model/spec';
 import type { AttemptOutcome } from '../stats/types';
 import type { PickRequest } from '../strategies/types';
+import type { PickTrace } from '../strategies/reason';
+import type { RequestTrace } from '../lab/request-trace';
 import type { AgentPool } from './agent-pool';
 import type { RetryBudget } from './retry-budget';
 
 export interface HttpServiceHooks {
-  /** Chooses a backend, excluding ids already tried for this request; undefined = none available. */
-  pick(req: PickRequest, exclude: ReadonlySet<string>): Backend | undefined;
+  /** Chooses a backend, excluding ids already tried for this request; undefined = none available. `trace` only for a sampled request. */
+  pick(req: PickRequest, exclude: ReadonlySet<string>, trace?: PickTrace): Backend | undefined;
+  /** A trace for this request when the lab samples it (or the access log is on); undefined otherwise (core/lab). */
+  sample?(method: string, path: string): RequestTrace | undefined;
   /** One attempt to a backend ended (success, HTTP error status, or a connection error). */
   attemptEnded(backend: Backend, outcome: AttemptOutcome): void;
   /** The request is being retried after a failed attempt on `backend`. */
@@ -50,6 +54,8 @@ export interface ServiceContext {
   maxHeaderBytes(): number;
   /** The service is closing: answers carry `Connection: close`. */
   draining(): boolean;
+  /** Answers carry `x-lbw-backend` and `x-lbw-attempts` (the service's `debugHeaders`). */
+  debugHeaders(): boolean;
   /** Remembers an upstream socket so `close()` can wait for it. */
   trackUpstream(socket: net.Socket): void;
 }
@@ -90,6 +96,7 @@ export function guardHooks(hooks: HttpServiceHooks): HttpServiceHooks {
     attemptEnded: guard('attemptEnded', hooks.attemptEnded, undefined),
     retried: guard('retried', hooks.retried, undefined),
     resent: hooks.resent ? guard('resent', hooks.resent, undefined) : undefined,
+    sample: hooks.sample ? guard('sample', hooks.sample, undefined) : undefined,
     tunnelTimedOut: hooks.tunnelTimedOut ? guard('tunnelTimedOut', hooks.tunnelTimedOut, undefined) : undefined,
     requestEnded: guard('requestEnded', hooks.requestEnded, undefined),
     requestStarted: guard('requestStarted', hooks.requestStarted, undefined),

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { Pickable } from '../model/backend';
+import type { LoadRow, PickTrace, WeightRow } from './reason';
 import { SmoothWeights } from './smooth';
 import type { StrategyDefinition } from './types';
 import { usable } from './usable';
@@ -26,13 +27,23 @@ export const leastConnections: StrategyDefinition<Record<string, never>> = {
     const turns = new SmoothWeights();
     return {
       refresh: (backends) => turns.prune(backends),
-      pick(backends, _req, exclude) {
+      pick(backends, _req, exclude, trace?: PickTrace) {
         // Equal ratios of integers divide to the same double, so ties are exact (and failures are 0 or not).
-        const load = loadAt(deps.now());
+        const now = deps.now();
+        const load = loadAt(now);
         let least = Infinity;
         for (const b of backends) if (usable(b, exclude) && load(b) < least) least = load(b);
         if (least === Infinity) return undefined;
-        return turns.next(backends, (b) => usable(b, exclude) && load(b) === least, (b) => b.weight);
+        const tied = (b: (typeof backends)[number]) => usable(b, exclude) && load(b) === least;
+        if (!trace) return turns.next(backends, tied, (b) => b.weight);
+        const candidates: LoadRow[] = [];
+        for (const b of backends) {
+          if (usable(b, exclude)) candidates.push({ backend: b.id, inFlight: b.inFlight, failures: b.recentFailures(now), weight: b.weight, load: load(b) });
+        }
+        const table: WeightRow[] = [];
+        const chosen = turns.next(backends, tied, (b) => b.weight, table);
+        trace.reason = { kind: 'least-connections', candidates, least, tied: table.filter((r) => r.inRound).length };
+        return chosen;
       },
     };
   },

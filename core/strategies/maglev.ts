@@ -13,6 +13,7 @@ import type { Pickable } from '../model/backend';
 import { murmur3 } from './hash';
 import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
 import { Membership } from './membership';
+import type { PickTrace } from './reason';
 import type { StrategyDefinition } from './types';
 import { anyUsable, firstUsable, usable } from './usable';
 
@@ -93,20 +94,27 @@ export const maglev: StrategyDefinition<MaglevOptions> = {
     };
     return {
       refresh,
-      pick(backends, req, exclude) {
+      pick(backends, req, exclude, trace?: PickTrace) {
         members.ensure(backends, refresh);
         if (!anyUsable(backends, exclude)) return undefined;
         const key = keyOf(req);
-        let slot = murmur3(key) % size;
+        const hash = murmur3(key);
+        let slot = hash % size;
         const home = backends[table[slot]!];
-        if (home && usable(home, exclude)) return home;
+        if (home && usable(home, exclude)) {
+          if (trace) trace.reason = { kind: 'maglev', key, hash, owner: home.id, walked: 0, slot };
+          return home;
+        }
         // Past a down or tried owner along the key's own stride (double hashing): neighbouring slots are not
         // independent (the fill walks each permutation in turns), so slot + 1 can favour one backend far beyond its share.
         const stride = (murmur3(key, 1) % (size - 1)) + 1;
         for (let steps = 1; steps < size; steps++) {
           slot = (slot + stride) % size;
           const b = backends[table[slot]!];
-          if (b && usable(b, exclude)) return b;
+          if (b && usable(b, exclude)) {
+            if (trace) trace.reason = { kind: 'maglev', key, hash, owner: b.id, walked: steps, slot };
+            return b;
+          }
         }
         // Only when the table is smaller than the pool and left the usable backends out.
         return firstUsable(backends, exclude);

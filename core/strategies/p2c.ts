@@ -5,6 +5,7 @@
  * expected latency).
  */
 import type { Pickable } from '../model/backend';
+import type { ChoiceRow } from './reason';
 import { usable } from './usable';
 
 export function pickOfTwo<B extends Pickable>(
@@ -12,12 +13,18 @@ export function pickOfTwo<B extends Pickable>(
   exclude: ReadonlySet<string>,
   rng: { random(): number },
   cost: (b: B) => number,
+  /** For a sampled pick: each candidate drawn gets a row (how the strategy describes it, its score added here). */
+  rows?: { list: ChoiceRow[]; describe: (b: B) => Omit<ChoiceRow, 'score'> },
 ): B | undefined {
   let m = 0;
   for (const b of backends) if (usable(b, exclude)) m++;
   if (m === 0) return undefined;
   if (m === 1) {
-    for (const b of backends) if (usable(b, exclude)) return b;
+    for (const b of backends) {
+      if (!usable(b, exclude)) continue;
+      rows?.list.push({ ...rows.describe(b), score: cost(b) });
+      return b;
+    }
   }
   // Ranks among the usable backends: i in [0, m), then j in [0, m) other than i.
   const i = Math.min(m - 1, Math.floor(rng.random() * m));
@@ -33,5 +40,8 @@ export function pickOfTwo<B extends Pickable>(
     rank++;
   }
   if (!first || !second) return first ?? second;
-  return cost(second) < cost(first) ? second : first;
+  const a = cost(first);
+  const b = cost(second);
+  if (rows) rows.list.push({ ...rows.describe(first), score: a }, { ...rows.describe(second), score: b });
+  return b < a ? second : first;
 }

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { pickOfTwo } from './p2c';
+import type { ChoiceRow, PickTrace } from './reason';
 import type { StrategyDefinition } from './types';
 
 /** Cost of an unobserved backend that is already busy: above any real latency (ms) x load. */
@@ -30,13 +31,18 @@ export const peakEwma: StrategyDefinition<Record<string, never>> = {
   options: z.strictObject({}),
   create(_options, deps) {
     return {
-      pick(backends, _req, exclude) {
+      pick(backends, _req, exclude, trace?: PickTrace) {
         const now = deps.now();
-        return pickOfTwo(backends, exclude, deps, (b) => {
+        const cost = (b: (typeof backends)[number]) => {
           const latency = b.latencyEstimate(now);
           if (latency === 0 && b.inFlight > 0) return UNOBSERVED_PENALTY + b.inFlight;
           return latency * (b.inFlight + 1);
-        });
+        };
+        if (!trace) return pickOfTwo(backends, exclude, deps, cost);
+        const list: ChoiceRow[] = [];
+        const chosen = pickOfTwo(backends, exclude, deps, cost, { list, describe: (b) => ({ backend: b.id, inFlight: b.inFlight, latencyMs: b.latencyEstimate(now) }) });
+        trace.reason = { kind: 'peak-ewma', candidates: list };
+        return chosen;
       },
     };
   },

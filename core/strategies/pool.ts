@@ -6,6 +6,7 @@
  */
 import type { Pickable } from '../model/backend';
 import { parseStrategyOptions } from './registry';
+import type { PickTrace } from './reason';
 import type { PickRequest, Strategy, StrategyDefinition, StrategyDeps } from './types';
 import { NOTHING_TRIED } from './usable';
 
@@ -76,14 +77,35 @@ export class Pool<B extends Pickable & { readonly backup: boolean }> {
    * The strategy always gets its whole group with `exclude` beside it, never a
    * shortened copy, so a retry keeps every backend's place in its rotation.
    */
-  pick(req: PickRequest, exclude: ReadonlySet<string> = NOTHING_TRIED): B | undefined {
-    const chosen = this.pickFrom(this.primary, this.primaries, req, exclude);
+  pick(req: PickRequest, exclude: ReadonlySet<string> = NOTHING_TRIED, trace?: PickTrace): B | undefined {
+    const chosen = this.pickFrom(this.primary, this.primaries, req, exclude, trace);
     if (chosen || this.backups.length === 0) return chosen;
     if (exclude.size > 0 && this.primaries.some((b) => b.available())) return undefined;
-    return this.pickFrom(this.secondary, this.backups, req, exclude);
+    if (trace) trace.backups = true;
+    return this.pickFrom(this.secondary, this.backups, req, exclude, trace);
   }
 
-  private pickFrom(strategy: Strategy, group: readonly B[], req: PickRequest, exclude: ReadonlySet<string>): B | undefined {
-    return group.length === 0 ? undefined : strategy.pick(group, req, exclude);
+  /**
+   * The next `count` picks of a deterministic strategy (round robin, weighted
+   * round robin) for a plain first attempt, made on a copy of its state so
+   * nothing is consumed; undefined for a strategy without a copy. Backups
+   * stand in when no primary is available, as in `pick`.
+   */
+  preview(count: number, req: PickRequest): B[] | undefined {
+    const primaryUp = this.primaries.some((b) => b.available());
+    const [strategy, group] = primaryUp || this.backups.length === 0 ? [this.primary, this.primaries] : [this.secondary, this.backups];
+    const copy = strategy.copy?.();
+    if (!copy) return undefined;
+    const out: B[] = [];
+    for (let i = 0; i < count; i++) {
+      const b = group.length === 0 ? undefined : copy.pick(group, req, NOTHING_TRIED);
+      if (!b) break;
+      out.push(b);
+    }
+    return out;
+  }
+
+  private pickFrom(strategy: Strategy, group: readonly B[], req: PickRequest, exclude: ReadonlySet<string>, trace: PickTrace | undefined): B | undefined {
+    return group.length === 0 ? undefined : strategy.pick(group, req, exclude, trace);
   }
 }

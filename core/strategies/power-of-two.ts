@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { pickOfTwo } from './p2c';
+import type { ChoiceRow, PickTrace } from './reason';
 import type { StrategyDefinition } from './types';
 
 export const powerOfTwo: StrategyDefinition<Record<string, never>> = {
@@ -20,10 +21,15 @@ export const powerOfTwo: StrategyDefinition<Record<string, never>> = {
   options: z.strictObject({}),
   create(_options, deps) {
     return {
-      pick(backends, _req, exclude) {
+      pick(backends, _req, exclude, trace?: PickTrace) {
         const now = deps.now();
         // Recent failures count as load: a backend that fails at once never has requests in flight, yet is no idle one.
-        return pickOfTwo(backends, exclude, deps, (b) => (b.inFlight + b.recentFailures(now)) / b.weight);
+        const cost = (b: (typeof backends)[number]) => (b.inFlight + b.recentFailures(now)) / b.weight;
+        if (!trace) return pickOfTwo(backends, exclude, deps, cost);
+        const list: ChoiceRow[] = [];
+        const chosen = pickOfTwo(backends, exclude, deps, cost, { list, describe: (b) => ({ backend: b.id, inFlight: b.inFlight, failures: b.recentFailures(now) }) });
+        trace.reason = { kind: 'power-of-two', candidates: list };
+        return chosen;
       },
     };
   },

@@ -4,6 +4,7 @@
  * tried yet.
  */
 import { z } from 'zod';
+import type { PickTrace } from './reason';
 import type { StrategyDefinition } from './types';
 import { usable } from './usable';
 
@@ -17,11 +18,12 @@ export const random: StrategyDefinition<Record<string, never>> = {
   options: z.strictObject({}),
   create(_options, deps) {
     return {
-      pick(backends, _req, exclude) {
+      pick(backends, _req, exclude, trace?: PickTrace) {
         let total = 0;
         for (const b of backends) if (usable(b, exclude)) total += b.weight;
         if (total <= 0) return undefined;
         let r = deps.random() * total;
+        if (trace) trace.reason = { kind: 'random', draw: r, total };
         let last: (typeof backends)[number] | undefined;
         for (const b of backends) {
           if (!usable(b, exclude)) continue;

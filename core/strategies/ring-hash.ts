@@ -12,6 +12,7 @@ import type { Pickable } from '../model/backend';
 import { murmur3 } from './hash';
 import { checkHashKey, hashKeyParams, hashKeyShape, keyReader } from './hash-key';
 import { Membership } from './membership';
+import type { PickTrace } from './reason';
 import type { StrategyDefinition } from './types';
 import { anyUsable, firstUsable, usable } from './usable';
 
@@ -51,7 +52,7 @@ export function buildRing(backends: readonly Pickable[]): Ring {
 }
 
 /** Index of the first point at or after `h`, wrapping to 0 past the end. */
-function firstAtOrAfter(hashes: Uint32Array, h: number): number {
+export function firstAtOrAfter(hashes: Uint32Array, h: number): number {
   let lo = 0;
   let hi = hashes.length;
   while (lo < hi) {
@@ -80,15 +81,20 @@ export const ringHash: StrategyDefinition<RingHashOptions> = {
     };
     return {
       refresh,
-      pick(backends, req, exclude) {
+      pick(backends, req, exclude, trace?: PickTrace) {
         members.ensure(backends, refresh);
         if (!anyUsable(backends, exclude)) return undefined;
         const { hashes, owners } = ring;
-        let i = firstAtOrAfter(hashes, murmur3(keyOf(req)));
+        const key = keyOf(req);
+        const hash = murmur3(key);
+        let i = firstAtOrAfter(hashes, hash);
         // Clockwise past points whose backend is down or tried; every backend has a point.
         for (let steps = 0; steps < hashes.length; steps++) {
           const b = backends[owners[i]!]!;
-          if (usable(b, exclude)) return b;
+          if (usable(b, exclude)) {
+            if (trace) trace.reason = { kind: 'ring-hash', key, hash, owner: b.id, walked: steps, slot: i };
+            return b;
+          }
           if (++i === hashes.length) i = 0;
         }
         return firstUsable(backends, exclude);

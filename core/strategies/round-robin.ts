@@ -6,11 +6,29 @@
  * broken backend does not starve the one behind it (nginx's rule).
  */
 import { z } from 'zod';
+import type { PickTrace, WeightRow } from './reason';
 import { SmoothWeights } from './smooth';
-import type { StrategyDefinition } from './types';
+import type { Strategy, StrategyDefinition } from './types';
 import { usable } from './usable';
 
 const one = (): number => 1;
+
+/** A round robin over `turns` (its rotation so far). */
+function rotation(turns: SmoothWeights): Strategy {
+  return {
+    // Health changes refresh too: keep the rotation, forget only who left.
+    refresh: (backends) => turns.prune(backends),
+    copy: () => rotation(turns.clone()),
+    pick(backends, _req, exclude, trace?: PickTrace) {
+      if (!trace) return turns.next(backends, (b) => usable(b, exclude), one);
+      const table: WeightRow[] = [];
+      const chosen = turns.next(backends, (b) => usable(b, exclude), one, table);
+      const inRound = table.filter((r) => r.inRound);
+      trace.reason = { kind: 'round-robin', position: inRound.findIndex((r) => r.backend === chosen?.id) + 1, of: inRound.length, table };
+      return chosen;
+    },
+  };
+}
 
 export const roundRobin: StrategyDefinition<Record<string, never>> = {
   name: 'round-robin',
@@ -22,13 +40,6 @@ export const roundRobin: StrategyDefinition<Record<string, never>> = {
   params: [],
   options: z.strictObject({}),
   create() {
-    const turns = new SmoothWeights();
-    return {
-      // Health changes refresh too: keep the rotation, forget only who left.
-      refresh: (backends) => turns.prune(backends),
-      pick(backends, _req, exclude) {
-        return turns.next(backends, (b) => usable(b, exclude), one);
-      },
-    };
+    return rotation(new SmoothWeights());
   },
 };

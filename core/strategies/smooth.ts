@@ -10,10 +10,18 @@
  * (among the least loaded only).
  */
 import type { Pickable } from '../model/backend';
+import type { WeightRow } from './reason';
 
 export class SmoothWeights {
   /** Current weights by backend id; a backend never seen starts at 0. */
   private readonly current = new Map<string, number>();
+
+  /** A copy with the same current weights (a preview picks from it and consumes nothing). */
+  clone(): SmoothWeights {
+    const copy = new SmoothWeights();
+    for (const [id, c] of this.current) copy.current.set(id, c);
+    return copy;
+  }
 
   /** Forgets every current weight: the sequence starts over. */
   reset(): void {
@@ -26,8 +34,13 @@ export class SmoothWeights {
     for (const id of this.current.keys()) if (!ids.has(id)) this.current.delete(id);
   }
 
-  /** One round over the backends `takesPart` admits; undefined when none does. */
-  next<B extends Pickable>(backends: readonly B[], takesPart: (b: B) => boolean, weightOf: (b: B) => number): B | undefined {
+  /**
+   * One round over the backends `takesPart` admits; undefined when none does.
+   * With `table` (a sampled pick) each backend's row, before and after, is
+   * appended to it.
+   */
+  next<B extends Pickable>(backends: readonly B[], takesPart: (b: B) => boolean, weightOf: (b: B) => number, table?: WeightRow[]): B | undefined {
+    if (table) return this.traced(backends, takesPart, weightOf, table);
     let best: B | undefined;
     let bestCurrent = -Infinity;
     let total = 0;
@@ -43,6 +56,21 @@ export class SmoothWeights {
       }
     }
     if (best) this.current.set(best.id, bestCurrent - total);
+    return best;
+  }
+
+  /** `next` recording every row: the same round, kept apart so the untraced one stays lean. */
+  private traced<B extends Pickable>(backends: readonly B[], takesPart: (b: B) => boolean, weightOf: (b: B) => number, table: WeightRow[]): B | undefined {
+    const first = table.length;
+    for (const b of backends) {
+      const before = this.current.get(b.id) ?? 0;
+      table.push({ backend: b.id, weight: weightOf(b), before, after: before, inRound: takesPart(b) });
+    }
+    const best = this.next(backends, takesPart, weightOf);
+    for (let i = first; i < table.length; i++) {
+      const row = table[i]!;
+      if (row.inRound) row.after = this.current.get(row.backend) ?? 0;
+    }
     return best;
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import type { Pickable } from '../model/backend';
+import type { PickTrace } from './reason';
 
 /** What a strategy may key on. TCP services pass only the client address. */
 export interface PickRequest {
@@ -29,10 +30,18 @@ export interface Strategy {
    * 503). `backends` is always the list of the last refresh (the pool's
    * primaries or its backups); a backend whose id is in `exclude` (tried by
    * this request already) is skipped exactly like an unavailable one.
+   * `trace` is given only for a sampled request: the strategy then records
+   * its reason there (reason.ts); without one it allocates nothing for it.
    */
-  pick<B extends Pickable>(backends: readonly B[], req: PickRequest, exclude: ReadonlySet<string>): B | undefined;
+  pick<B extends Pickable>(backends: readonly B[], req: PickRequest, exclude: ReadonlySet<string>, trace?: PickTrace): B | undefined;
   /** Called when membership or weights change, before the next pick, to precompute (rings, tables). */
   refresh?(backends: readonly Pickable[]): void;
+  /**
+   * A copy with the same state (round-robin's rotation, the smooth weights),
+   * for previewing the next picks: picking from the copy consumes nothing of
+   * the original. Only deterministic strategies have one.
+   */
+  copy?(): Strategy;
 }
 
 /** A strategy parameter, described for the UI. */

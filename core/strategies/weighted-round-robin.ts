@@ -6,9 +6,28 @@
  * sit the round out (nginx's rule for a retry).
  */
 import { z } from 'zod';
+import type { PickTrace, WeightRow } from './reason';
 import { SmoothWeights } from './smooth';
-import type { StrategyDefinition } from './types';
+import type { Strategy, StrategyDefinition } from './types';
 import { usable } from './usable';
+
+/** A smooth weighted round robin over `turns` (its current weights). */
+function smoothRotation(turns: SmoothWeights): Strategy {
+  return {
+    // The sequence starts over when membership or weights change, as nginx does on reload.
+    refresh: () => turns.reset(),
+    copy: () => smoothRotation(turns.clone()),
+    pick(backends, _req, exclude, trace?: PickTrace) {
+      if (!trace) return turns.next(backends, (b) => usable(b, exclude), (b) => b.weight);
+      const table: WeightRow[] = [];
+      const chosen = turns.next(backends, (b) => usable(b, exclude), (b) => b.weight, table);
+      let total = 0;
+      for (const r of table) if (r.inRound) total += r.weight;
+      trace.reason = { kind: 'weighted-round-robin', table, total };
+      return chosen;
+    },
+  };
+}
 
 export const weightedRoundRobin: StrategyDefinition<Record<string, never>> = {
   name: 'weighted-round-robin',
@@ -19,13 +38,6 @@ export const weightedRoundRobin: StrategyDefinition<Record<string, never>> = {
   params: [],
   options: z.strictObject({}),
   create() {
-    const turns = new SmoothWeights();
-    return {
-      // The sequence starts over when membership or weights change, as nginx does on reload.
-      refresh: () => turns.reset(),
-      pick(backends, _req, exclude) {
-        return turns.next(backends, (b) => usable(b, exclude), (b) => b.weight);
-      },
-    };
+    return smoothRotation(new SmoothWeights());
   },
 };

@@ -65,6 +65,8 @@ export function eventColumns(e: WorkbenchEvent): { service: string; backend: str
       return { service: e.service, backend: e.backend ?? '', cause: e.error ? `${e.label}: ${e.error.message}` : e.label };
     case 'drill:done':
       return { service: '', backend: '', cause: `drill ${e.drill} ${e.result}: ${e.verdict.clean ? 'clean' : 'not clean'}` };
+    case 'keyspace:moved':
+      return { service: e.service, backend: '', cause: `key space: ${(e.move.moved * 100).toFixed(1)}% of keys moved (ideal ${(e.move.ideal * 100).toFixed(1)}%)` };
   }
 }
 
