@@ -18,6 +18,7 @@
  *   keys that were answered by more than one backend during the run; the
  *   stickiness of a hash strategy.
  */
+import type { ErrorData } from '../model/errors';
 import type { Scenario } from './scenario';
 
 export interface CompareRow {
@@ -76,7 +77,7 @@ export interface CompareStatus {
   /** The last comparison that finished, simulated or real. */
   result: CompareResult | null;
   /** Why the last real run failed, when it did. */
-  error: { code: string; message: string } | null;
+  error: ErrorData | null;
 }
 
 /** A built-in scenario as the UI lists it: the scenario itself (JSON) and what it teaches. */

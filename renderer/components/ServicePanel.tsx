@@ -17,6 +17,7 @@ import { LoadPanel } from './LoadPanel';
 import { LoadStrip } from './LoadStrip';
 import { ServiceSettings } from './ServiceSettings';
 import { ServiceTabs, TabPanel } from './ServiceTabs';
+import { ComparePanel } from './ComparePanel';
 import { StrategyPicker } from './StrategyPicker';
 
 export function ServicePanel() {
@@ -90,6 +91,9 @@ export function ServicePanel() {
             </TabPanel>
             <TabPanel id="drills" tab={tab}>
               <DrillsPanel service={service} active={tab === 'drills'} />
+            </TabPanel>
+            <TabPanel id="compare" tab={tab}>
+              <ComparePanel active={tab === 'compare'} />
             </TabPanel>
           </>
         )}

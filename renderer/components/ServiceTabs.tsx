@@ -13,6 +13,7 @@ const TABS: Array<[ServiceTab, string]> = [
   ['traffic', 'Traffic'],
   ['load', 'Load'],
   ['drills', 'Drills'],
+  ['compare', 'Compare'],
 ];
 
 export function ServiceTabs({ children }: { children: (tab: ServiceTab) => ReactNode }) {

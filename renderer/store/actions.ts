@@ -13,6 +13,7 @@ import type {
 } from '../../core/contract';
 import type { BackendInput, Protocol, WorkspaceSpec } from '../../core/model/spec';
 import type { Bridge } from '../bridge/types';
+import { createCompareActions, type CompareActions } from './compare-actions';
 import { createExportActions, type ExportActions } from './export-actions';
 import { createLabActions, type LabActions } from './lab-actions';
 import type { AppStore } from './store';
@@ -21,7 +22,7 @@ export type BackendPatch = CommandInput<'backends:update'>['patch'];
 export type ServicePatch = CommandInput<'services:update'>['patch'];
 
 /** Workspace actions here; the failover lab's (demo, faults, load, drills) in ./lab-actions. */
-export interface Actions extends LabActions, ExportActions {
+export interface Actions extends LabActions, CompareActions, ExportActions {
   /** Everything the UI shows from the core: services, strategies, stats history, the lab. Called on every (re)connect. */
   reload(): Promise<void>;
   /** Re-reads the service list; calls that overlap collapse into one more read. */
@@ -83,6 +84,7 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
   const actions: Actions = {
     ...createLabActions(store, bridge, () => actions.refresh()),
     ...createExportActions(bridge),
+    ...createCompareActions(bridge),
 
     async reload() {
       const [services, strategies, history] = await Promise.all([

@@ -405,7 +405,7 @@ describe('tabs', () => {
     expect(screen.getByTestId('load-start')).toBeTruthy();
     expect(screen.getByTestId('event-log')).toBeTruthy();
     fireEvent.keyDown(load, { key: 'End' });
-    expect(screen.getByRole('tab', { name: 'Drills' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected')).toBe('true');
   });
 
   it('lists the demo backends from demo:list on connect', async () => {
