@@ -102,7 +102,7 @@ describe('unknown keys', () => {
     expect(issuesOf(ws).sort()).toEqual(
       [
         'services[0].listen: must be host:port, for example 127.0.0.1:8080',
-        'services[0].wieght: unknown key (known keys: name, protocol, listen, strategy, strategyOptions, backends, healthCheck, passiveHealth, retries, timeouts, tls, limits, rewriteRedirects)',
+        'services[0].wieght: unknown key (known keys: name, protocol, listen, strategy, strategyOptions, backends, healthCheck, passiveHealth, retries, timeouts, tls, limits, rewriteRedirects, debugHeaders)',
         'services[0].strategyOptions.key: required when hashOn is "header"',
       ].sort(),
     );
