@@ -6,7 +6,7 @@
  */
 import { Area, ComposedChart, CartesianGrid, Legend, Line, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DrillReport } from '../../core/contract';
-import { seriesColor } from './palette';
+import { backendColours } from './colours';
 
 interface Row {
   t: number;
@@ -28,6 +28,8 @@ export function DrillReportChart({ report, colourOf }: { report: DrillReport; co
     return row;
   });
   const steps = report.steps.filter((s) => s.appliedAtMs !== null);
+  // The colours the live charts give these backends (./colours).
+  const colours = backendColours(report.service, names, names.map(colourOf));
   return (
     <ComposedChart data={rows} responsive style={{ width: '100%', height: 200 }} margin={{ top: 16, right: 12, bottom: 0, left: 0 }}>
       <CartesianGrid strokeDasharray="3 3" />
@@ -42,8 +44,8 @@ export function DrillReportChart({ report, colourOf }: { report: DrillReport; co
           stackId="rps"
           dataKey={`b${i}`}
           name={n}
-          stroke={colourOf(n) ?? seriesColor(i)}
-          fill={colourOf(n) ?? seriesColor(i)}
+          stroke={colours[i]}
+          fill={colours[i]}
           fillOpacity={0.35}
           isAnimationActive={false}
           dot={false}

@@ -1,7 +1,7 @@
 /**
  * The charts of one service, with a shared legend for backend colours and
  * markers. A demo backend keeps its own colour (the dot in the backends
- * table); others take the palette's. A TCP service charts connections and
+ * table); others get one of the palette's that stays theirs (./colours). A TCP service charts connections and
  * connect time, and bytes per second where HTTP has status classes.
  *
  * The charts are memoized and redraw only when their own rows, series or
@@ -17,7 +17,8 @@ import type { DistributionRow } from '../store/series';
 import { DistributionChart } from './DistributionChart';
 import { markersFor, type Marker } from './markers';
 import { usePaced } from './paced';
-import { MARKER_COLORS, seriesColor } from './palette';
+import { backendColours } from './colours';
+import { MARKER_COLORS } from './palette';
 import { timeTicks } from './time-ticks';
 import { BytesChart, LatencyChart, RpsChart, StatusChart } from './TimeSeriesCharts';
 
@@ -62,9 +63,14 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
   const history = usePaced(useApp((s) => selectHistory(s, service.name)));
   const markers = useWindowMarkers(service.name, history.rows[0]?.at ?? Infinity);
   const demos = useApp(selectDemos);
+  // Each backend's own colour (./colours), stable when others come and go; demo backends keep theirs.
   const colors = useMemo(
     () =>
-      history.keys.map((k, i) => demos.find((d) => d.usedBy.some((u) => u.service === service.name && u.backendId === k.id))?.colour ?? seriesColor(i)),
+      backendColours(
+        service.name,
+        history.keys.map((k) => k.name),
+        history.keys.map((k) => demos.find((d) => d.usedBy.some((u) => u.service === service.name && u.backendId === k.id))?.colour),
+      ),
     [history.keys, demos, service.name],
   );
   const from = history.rows[0]?.at ?? NaN;

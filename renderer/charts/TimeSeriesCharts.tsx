@@ -32,7 +32,7 @@ interface Props {
   /** The time axis's ticks (timeTicks over the rows' window). */
   ticks: number[];
   keys: SeriesKey[];
-  /** A colour per key (demo backends keep their own); seriesColor(i) where missing. */
+  /** A colour per key, the backend's own (./colours); seriesColor(i) where missing. */
   colors?: string[];
   markers: Marker[];
   /** The tooltip's unit for the rates: req/s or conn/s. */

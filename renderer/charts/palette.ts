@@ -3,10 +3,11 @@
  * so series use fixed colours chosen to read on both light and dark
  * backgrounds (Tableau 10); axes and grid take the theme from styles.css.
  */
-const SERIES = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export const SERIES_COLORS: readonly string[] = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
+/** A colour by position, for series that are not backends (a backend's colour is its own: ./colours). */
 export function seriesColor(index: number): string {
-  return SERIES[index % SERIES.length] ?? '#888';
+  return SERIES_COLORS[index % SERIES_COLORS.length] ?? '#888';
 }
 
 export const STATUS_COLORS = {
