@@ -31,6 +31,8 @@ export interface EngineTraits {
   takesOut: 'active' | 'passive';
   backup: boolean;
   tcp: boolean;
+  /** A request without the hashed header goes by client address, as in lbw (Caddy 2.6 picks at random). */
+  hashFallback: boolean;
 }
 
 /** Fast checks so a test waits fractions of a second, not the defaults' seconds. */
@@ -45,8 +47,9 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
     let remove: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
-      for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'p1', 'p2', 'k', 'x', 'y']) b[name] = await countingBackend(name);
-      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp']) port[svc] = await freePort();
+      for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'p1', 'p2', 'k', 'x', 'y', 'h1', 'h2', 'h3']) b[name] = await countingBackend(name);
+      b.r = await countingBackend('r', { redirect: true });
+      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect']) port[svc] = await freePort();
       if (traits.tcp) tcp.push(await startTcpBackend(), await startTcpBackend());
       const listen = (svc: string): string => `127.0.0.1:${port[svc]}`;
       const services: ServiceInput[] = [
@@ -73,6 +76,10 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
           ...(traits.takesOut === 'active' ? { healthCheck: FAST_CHECK } : { passiveHealth: { consecutiveErrors: 1, baseEjectionMs: 60_000 } }),
         },
       ];
+      services.push(
+        { name: 'hash', listen: listen('hash'), strategy: 'ring-hash', strategyOptions: { hashOn: 'header', key: 'X-User' }, backends: [{ url: b.h1!.url }, { url: b.h2!.url }, { url: b.h3!.url }] },
+        { name: 'redirect', listen: listen('redirect'), backends: [{ url: b.r!.url }] },
+      );
       if (traits.backup) {
         services.push({
           name: 'backup',
@@ -104,6 +111,29 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
     it(`weighted round robin 3:2:1: exactly 30/20/10 over 60 requests, none to the disabled backend${traits.backup ? ' or the idle backup' : ''}`, async () => {
       expect(await getMany(port.wrr!, 60)).toEqual(Array(60).fill(200));
       expect([b.d!.hits, b.e!.hits, b.f!.hits, b.g!.hits, b.h!.hits]).toEqual([30, 20, 10, 0, 0]);
+    });
+
+    it('ring hash on a header: each key always reaches the same backend, keys spread over the backends', async () => {
+      const owner = new Map<string, string>();
+      for (let round = 0; round < 3; round++) {
+        for (let k = 0; k < 12; k++) {
+          const a = await get(port.hash!, { 'x-user': `user-${k}` });
+          expect(a.status).toBe(200);
+          if (round === 0) owner.set(`user-${k}`, a.backend!);
+          else expect(a.backend, `user-${k} stays where it went first`).toBe(owner.get(`user-${k}`));
+        }
+      }
+      expect(new Set(owner.values()).size, '12 keys over 3 backends land on more than one').toBeGreaterThan(1);
+      if (traits.hashFallback) {
+        const without = await Promise.all(Array.from({ length: 6 }, () => get(port.hash!)));
+        expect(new Set(without.map((a) => a.backend)).size, 'no header: one client address, one backend').toBe(1);
+      }
+    });
+
+    it("a redirect to the backend's own origin points at the origin the client used", async () => {
+      const a = await get(port.redirect!, { host: 'shop.example:8443' });
+      expect(a.status).toBe(302);
+      expect(a.location).toBe('http://shop.example:8443/next');
     });
 
     it(`a killed backend is taken out (${traits.takesOut} health)`, async () => {
