@@ -8,7 +8,7 @@
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ExportResult } from '../../core/contract';
+import type { ExportResult, Result } from '../../core/contract';
 import { backendView, FakeBridge, serviceView } from './fake-bridge';
 import { renderApp } from './setup';
 
@@ -32,7 +32,7 @@ const TRAEFIK: ExportResult = {
 
 function bridgeWith(results: Record<string, ExportResult>) {
   const bridge = new FakeBridge([serviceView('web', [backendView('http://127.0.0.1:3001', { name: 'a' })])]);
-  bridge.overrides['workspace:export'] = async ({ engine }) =>
+  bridge.overrides['workspace:export'] = async ({ engine }): Promise<Result<ExportResult>> =>
     results[engine] ? { ok: true, value: results[engine]! } : { ok: false, error: { code: 'EXPORT_UNSUPPORTED', message: 'Caddy has no layer-4 proxy' } };
   return bridge;
 }
@@ -146,5 +146,26 @@ describe('Export menu', () => {
     expect((await screen.findByTestId('export-saved')).textContent).toContain('/home/me/envoy.yaml');
     expect(saved).toEqual(['envoy']);
     expect(downloads).toHaveLength(0);
+  });
+});
+
+describe('the Electron bridge and the native save', () => {
+  const api = { invoke: async () => ({ ok: true as const, value: null as never }), subscribe: () => () => {} };
+
+  it('offers saveExport only when the preload does, passes the engine, and turns a rejection into INTERNAL', async () => {
+    const { createElectronBridge } = await import('../../renderer/bridge/electron');
+    expect(createElectronBridge(api).saveExport).toBeUndefined();
+    const asked: string[] = [];
+    const bridge = createElectronBridge({
+      ...api,
+      saveExport: async (engine) => {
+        asked.push(engine);
+        if (engine === 'caddy') throw new Error('ipc broke');
+        return { ok: true, value: { canceled: true } };
+      },
+    });
+    expect(await bridge.saveExport!('haproxy')).toEqual({ ok: true, value: { canceled: true } });
+    expect(await bridge.saveExport!('caddy')).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'ipc broke' } });
+    expect(asked).toEqual(['haproxy', 'caddy']);
   });
 });
