@@ -2,9 +2,12 @@
  * What differs between two workspaces, by service name: for the hot reload's
  * log line and its `config:changed` cause ("api changed; web added"), and to
  * tell a reload that changes nothing (the workbench's own save, a touch) from
- * one that must be applied. `$schema` is only a pointer for editors: ignored.
+ * one that must be applied. Workspaces are compared as a file holds them
+ * (./workspace-file's toFileShape): a running demo backend's one-off url is
+ * not part of it, nor `$schema`, a pointer for editors.
  */
 import type { WorkspaceSpec } from '../model/spec';
+import { parseWorkspace, toFileShape } from './workspace-file';
 
 export interface WorkspaceChanges {
   added: string[];
@@ -14,7 +17,9 @@ export interface WorkspaceChanges {
   other: string[];
 }
 
-export function workspaceChanges(from: WorkspaceSpec, to: WorkspaceSpec): WorkspaceChanges {
+export function workspaceChanges(running: WorkspaceSpec, next: WorkspaceSpec): WorkspaceChanges {
+  const from = asFile(running);
+  const to = asFile(next);
   const before = new Map(from.services.map((s) => [s.name, canonical(s)]));
   const after = new Map(to.services.map((s) => [s.name, canonical(s)]));
   const keys = new Set([...Object.keys(from), ...Object.keys(to)].filter((k) => k !== 'services' && k !== '$schema'));
@@ -27,10 +32,15 @@ export function workspaceChanges(from: WorkspaceSpec, to: WorkspaceSpec): Worksp
 }
 
 /** Whether the reload would change nothing, service order included (the UI lists services in the workspace's order). */
-export function sameWorkspace(from: WorkspaceSpec, to: WorkspaceSpec): boolean {
-  const { $schema: _a, ...a } = from;
-  const { $schema: _b, ...b } = to;
+export function sameWorkspace(running: WorkspaceSpec, next: WorkspaceSpec): boolean {
+  const { $schema: _a, ...a } = asFile(running);
+  const { $schema: _b, ...b } = asFile(next);
   return canonical(a) === canonical(b);
+}
+
+/** The workspace as saved and read back: demo backends by name (with the same stand-in url), their specs with defaults filled in again. */
+function asFile(ws: WorkspaceSpec): WorkspaceSpec {
+  return parseWorkspace(toFileShape(ws, ''));
 }
 
 /** "api changed; web added; old removed; drills changed", or "service order changed" when only that moved. */

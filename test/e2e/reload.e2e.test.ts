@@ -47,7 +47,7 @@ describe('lbw serve FILE follows FILE', () => {
   it('shows an edit on disk in the page, refuses broken JSON with a notice while serving on, and ignores its own save', async () => {
     const alpha = await startBackend(stack, { name: 'alpha' });
     const beta = await startBackend(stack, { name: 'beta' });
-    const service = (backends: object[]) => ({ services: [{ name: 'web', listen: '127.0.0.1:0', strategy: 'weighted-round-robin', backends }] });
+    const service = (backends: Array<{ url: string; name: string; weight?: number }>) => ({ services: [{ name: 'web', listen: '127.0.0.1:0', strategy: 'weighted-round-robin', backends }] });
     const { page, serve, workspaceFile, pageErrors } = await startWorkbench(stack, service([{ url: alpha.url, name: 'alpha' }]));
     const file = workspaceFile!;
     const { port } = await serviceAddress(page, 'web');

@@ -238,6 +238,23 @@ describe('Workbench.reload beside the watcher', () => {
     expect(events.length).toBe(before);
   });
 
+  it('a demo workspace’s own save is no change either (its demo backends are saved by name, not by their one-off urls)', async () => {
+    const { createDemo } = await import('../../../core/demo');
+    const { parseWorkspaceText } = await import('../../../core/config/workspace-file');
+    const demo = await createDemo({ listen: '127.0.0.1:0' });
+    const file = join(root, `demo-${++seq}.json`);
+    const workbench = new Workbench({ workspace: demo.workspace, demo: demo.fleet, path: file, dataPlane: false });
+    try {
+      await workbench.start();
+      expect((await workbench.invoke('workspace:save', {})).ok).toBe(true);
+      const saved = parseWorkspaceText(await readFile(file, 'utf8'));
+      expect(saved.services[0]!.backends.every((b) => b.demo !== undefined)).toBe(true);
+      expect(await workbench.reload(file, { workspace: saved })).toMatchObject({ ok: true, value: { applied: false } });
+    } finally {
+      await workbench.stop(0);
+    }
+  });
+
   it('an unreadable file is refused as config:rejected and nothing changes', async () => {
     const { file, workbench, events } = await followed();
     const { LbError } = await import('../../../core/model/errors');
