@@ -108,8 +108,8 @@ describe('watchWorkspaceFile', () => {
   });
 
   it('reads a burst of writes once, the last content', async () => {
-    // A generous quiet time: the burst's writes come back to back, each awaited, far closer than 400 ms.
-    const { file, settle, looked } = await follow({ quietMs: 400, maxWaitMs: 10_000 });
+    // A generous quiet time: the burst's writes come back to back, each awaited, far closer than 1 s even on a busy machine.
+    const { file, settle, looked } = await follow({ quietMs: 1000, maxWaitMs: 10_000 });
     await looked(async () => {
       for (let w = 2; w <= 12; w++) await writeFile(file, text(w));
     });
