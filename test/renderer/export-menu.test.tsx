@@ -32,7 +32,7 @@ const TRAEFIK: ExportResult = {
 
 function bridgeWith(results: Record<string, ExportResult>) {
   const bridge = new FakeBridge([serviceView('web', [backendView('http://127.0.0.1:3001', { name: 'a' })])]);
-  bridge.overrides['workspace:export'] = async ({ engine }): Promise<Result<ExportResult>> =>
+  bridge.overrides['workspace:export'] = ({ engine }): Result<ExportResult> =>
     results[engine] ? { ok: true, value: results[engine]! } : { ok: false, error: { code: 'EXPORT_UNSUPPORTED', message: 'Caddy has no layer-4 proxy' } };
   return bridge;
 }
