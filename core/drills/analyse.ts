@@ -10,6 +10,7 @@ import type { ErrorData } from '../model/errors';
 import type { ServiceSnapshot } from '../stats/types';
 import type { DrillEventRecord, DrillReport, DrillResult, DrillSample, DrillStepResult, DrillVerdict, MethodOutcomes } from './report';
 import { stepLabel, type DrillSpec, type DrillStep } from './spec';
+import { failureWords } from '../contract/words';
 
 export interface StepRecord {
   index: number;
@@ -141,7 +142,7 @@ function stepResult(rec: StepRecord, o: Observations, rel: (at: number) => numbe
     });
     if (hit) {
       out.detectMs = Math.round(hit.at - at);
-      out.detectedBy = hit.type === 'health:changed' ? `health:changed → ${hit.to}` : hit.type;
+      out.detectedBy = hit.type === 'health:changed' ? 'health check failed' : 'ejected';
     }
   } else if (step.backend !== undefined && HEALING.has(step.action)) {
     const revived = revivalSeen(o, rec.service, step.backend, at, nextOnBackend);
@@ -241,9 +242,7 @@ function verdict(o: Observations, byMethod: Record<string, MethodOutcomes>, tota
 }
 
 function describeFailures(m: MethodOutcomes): string {
-  const parts = Object.entries(m.failed)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${k}`);
+  const parts = (Object.entries(m.failed) as Array<[keyof MethodOutcomes['failed'], number]>).filter(([, n]) => n > 0).map(([k, n]) => failureWords(k, n));
   return parts.join(', ') || 'none';
 }
 

@@ -5,6 +5,7 @@
  * the service's latency, and failures per tick, each with the steps marked.
  */
 import type { DrillReport, DrillSample, MethodOutcomes } from './report';
+import { eventTypeWords } from '../contract/words';
 
 /** The generator marker every exported report carries (here as a <meta>), so lbw knows the file for its own when exporting over it. */
 export const REPORT_GENERATOR = 'LB Workbench drill report';
@@ -95,7 +96,7 @@ ${legend([['connection errors', '#e15759'], ['5xx', '#f28e2b'], ['retries', '#76
 
 <h2>Events</h2>
 <table><tr><th>t</th><th class="l">event</th><th class="l">backend</th><th class="l">detail</th></tr>
-${r.events.map((e) => `<tr><td>${seconds(e.tMs)}</td><td class="l">${esc(e.type)}</td><td class="l">${esc(e.backend)}</td><td class="l">${esc(e.detail)}</td></tr>`).join('\n')}</table>
+${r.events.map((e) => `<tr><td>${seconds(e.tMs)}</td><td class="l">${esc(eventTypeWords(e.type))}</td><td class="l">${esc(e.backend)}</td><td class="l">${esc(e.detail)}</td></tr>`).join('\n')}</table>
 </body></html>
 `;
 }

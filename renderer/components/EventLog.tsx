@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useApp } from '../store/context';
 import { selectEvents } from '../store/selectors';
 import { eventColumns, formatTime } from './format';
+import { eventTypeWords } from '../../core/contract/words';
 
 export function EventLog({ service }: { service: string | null }) {
   const events = useApp(selectEvents);
@@ -39,7 +40,7 @@ export function EventLog({ service }: { service: string | null }) {
                 return (
                   <tr key={seq} className={`ev ev-${event.type.replace(':', '-')}`} data-testid="event-row">
                     <td className="mono">{formatTime(event.at)}</td>
-                    <td>{event.type}</td>
+                    <td>{eventTypeWords(event.type)}</td>
                     <td>{c.service}</td>
                     <td>{c.backend}</td>
                     <td>{c.cause}</td>

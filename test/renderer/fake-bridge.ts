@@ -548,7 +548,7 @@ export function drillReport(drill: DrillSpec, extra: Partial<DrillReport> = {}):
       label: `${s.action} ${'backend' in s ? s.backend : ''}`,
       appliedAtMs: s.atMs + 2,
       detectMs: index === 0 ? 412 : 950,
-      detectedBy: index === 0 ? 'health:changed → unhealthy' : 'health:changed → healthy',
+      detectedBy: index === 0 ? 'health check failed' : 'healthy again and taking traffic',
       recoverMs: index === 0 ? 380 : 1000,
       failuresAfter: index === 0 ? 3 : 0,
     })),

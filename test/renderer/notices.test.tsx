@@ -45,7 +45,7 @@ describe('a refused change', () => {
     );
     const row = within(screen.getByTestId('event-log')).getAllByTestId('event-row')[0]!;
     expect([...row.querySelectorAll('td')].slice(1).map((td) => td.textContent)).toEqual([
-      'config:rejected',
+      'change refused',
       '',
       '',
       'change refused (service web updated), nothing changed: port 8081 on 127.0.0.1 is already in use',

@@ -136,7 +136,7 @@ describe('buildReport', () => {
   it('times detection and recovery per step, and counts outcomes per method', () => {
     const r = buildReport(observations());
     expect(r.steps.map((s) => [s.label, s.appliedAtMs, s.detectMs, s.detectedBy, s.recoverMs, s.failuresAfter])).toEqual([
-      ['kill bravo', 1002, 38, 'backend:ejected', 498, 3],
+      ['kill bravo', 1002, 38, 'ejected', 498, 3],
       ['revive bravo', 3001, 599, 'healthy again and taking traffic', 599, 0],
     ]);
     expect(r.requests.byMethod.GET).toMatchObject({ sent: 300, failedTotal: 0 });
@@ -160,8 +160,8 @@ describe('buildReport', () => {
       lines: [
         'No GET failed (300 sent).',
         'No POST was sent twice.',
-        '3 of 100 POSTs failed (3 status5xx); a POST already sent is not retried, so one in flight on a dying backend fails rather than risk running twice.',
-        'kill bravo at 1.0 s, detected in 38 ms (backend:ejected), clients recovered in 498 ms, 3 failed request(s) until the next step.',
+        '3 of 100 POSTs failed (3 server errors (5xx)); a POST already sent is not retried, so one in flight on a dying backend fails rather than risk running twice.',
+        'kill bravo at 1.0 s, detected in 38 ms (ejected), clients recovered in 498 ms, 3 failed request(s) until the next step.',
         'revive bravo at 3.0 s, detected in 599 ms (healthy again and taking traffic), traffic back in 599 ms.',
       ],
     });
@@ -188,13 +188,28 @@ describe('buildReport', () => {
     expect(r.verdict.lines.at(-1)).toBe('revive bravo at 3.0 s, detected in 1999 ms (healthy again and taking traffic), traffic back in 1999 ms.');
   });
 
+  it('says everything a person reads in plain words, never an internal key (issue 16, bug 3)', () => {
+    const r = buildReport(observations());
+    const rawKey = /(health|backend|config|service|faults|demo|load|drill|keyspace):[a-z]+|status\dxx/;
+    for (const line of r.verdict.lines) expect(line).not.toMatch(rawKey);
+    for (const s of r.steps) expect(s.detectedBy ?? '').not.toMatch(rawKey);
+    const text = reportHtml(r)
+      .replace(/<style>[\s\S]*?<\/style>/, '')
+      .replace(/<svg[\s\S]*?<\/svg>/g, '')
+      .replace(/<[^>]+>/g, ' ');
+    expect(text).not.toMatch(rawKey);
+    expect(r.verdict.lines).toContain('3 of 100 POSTs failed (3 server errors (5xx)); a POST already sent is not retried, so one in flight on a dying backend fails rather than risk running twice.');
+    expect(r.steps[0]!.detectedBy).toBe('ejected');
+    expect(text).toContain('back from ejection');
+  });
+
   it('is not clean when a GET failed or a POST may have run twice, and says why', () => {
     const r = buildReport(
       observations({ parts: [{ methods: ['GET'], summary: summary(300, { status5xx: 2 }) }], resent: { idempotent: 0, nonIdempotent: 1 } }),
     );
     expect(r.verdict.clean).toBe(false);
     expect(r.verdict.lines.slice(0, 2)).toEqual([
-      '2 of 300 GETs failed (2 status5xx).',
+      '2 of 300 GETs failed (2 server errors (5xx)).',
       '1 non-idempotent request(s) were sent again after reaching a backend: they may have run twice.',
     ]);
   });

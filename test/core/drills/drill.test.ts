@@ -99,7 +99,7 @@ describe('drills', () => {
     // Detected by passive health or the checker (interval 200 ms × fall 2, plus a margin).
     expect(kill!.detectMs).not.toBeNull();
     expect(kill!.detectMs!).toBeLessThan(1500);
-    expect(kill!.detectedBy).toMatch(/^(health:changed → unhealthy|backend:ejected)$/);
+    expect(kill!.detectedBy).toMatch(/^(health check failed|ejected)$/);
     expect(kill!.recoverMs).not.toBeNull();
     expect(revive).toMatchObject({ action: 'revive', backend: 'bravo' });
     expect(revive!.detectMs).not.toBeNull(); // healthy again (rise 2 × 200 ms)
