@@ -139,9 +139,10 @@ function retryLines(svc: ServiceSpec, notes: Notes): string[] {
   const out: string[] = [];
   if (r.attempts > 1) {
     out.push(
-      `# ${notes.note(svc.name, 'retries.attempts', 'nearest', `Caddy 2.6 retries for a time, not a count: ${r.attempts} attempts become lb_try_duration ${r.attempts - 1} x connectMs`)}`,
-      `lb_try_duration ${dur((r.attempts - 1) * svc.timeouts.connectMs)}`,
-      'lb_try_interval 10ms',
+      `# ${notes.note(svc.name, 'retries.attempts', 'nearest', `Caddy retries ${r.attempts - 1} time(s) at once, but its policy picks again without leaving out the backend that just failed (a retry may land on it again)`)}`,
+      `lb_retries ${r.attempts - 1}`,
+      '# request bodies are read in full before proxying, so a retry can send them again (lbw keeps up to replayBufferBytes)',
+      'buffer_requests',
       '# retried after a connection was made only for these methods (a request that never reached a backend is always retried)',
       'lb_retry_match {',
       `\tmethod ${(r.retryNonIdempotent ? [...IDEMPOTENT, 'POST', 'PATCH', 'CONNECT'] : IDEMPOTENT).join(' ')}`,

@@ -3,4 +3,4 @@ import { describe } from 'vitest';
 import { installed } from './engines';
 import { describeEngine } from './scenarios';
 
-describe.runIf(installed('caddy'))('caddy', () => describeEngine('caddy', { takesOut: 'active', backup: false, tcp: false, hashFallback: false }));
+describe.runIf(installed('caddy'))('caddy', () => describeEngine('caddy', { takesOut: 'active', backup: false, tcp: false, hashFallback: false, statusRetry: false }));

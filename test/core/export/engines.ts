@@ -139,11 +139,12 @@ export interface CountingBackend {
  * An HTTP backend answering 200 with its name (or, with `redirect`, a 302 to
  * /next on its own origin); counts every request but health checks on HEALTH_PATH.
  */
-export async function countingBackend(name: string, opts: { redirect?: boolean } = {}): Promise<CountingBackend> {
+export async function countingBackend(name: string, opts: { redirect?: boolean; status?: number } = {}): Promise<CountingBackend> {
   let hits = 0;
   const server = http.createServer((req, res) => {
     if (req.url !== HEALTH_PATH) hits++;
     res.setHeader('x-backend', name);
+    if (opts.status !== undefined && req.url !== HEALTH_PATH) res.statusCode = opts.status;
     if (opts.redirect && req.url !== HEALTH_PATH) {
       res.statusCode = 302;
       res.setHeader('location', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/next`);
@@ -169,14 +170,15 @@ export async function countingBackend(name: string, opts: { redirect?: boolean }
 }
 
 /** One GET on a fresh connection (no keep-alive, so nothing is pinned to a backend); the status and which backend answered. */
-export function get(port: number, headers: http.OutgoingHttpHeaders = {}): Promise<{ status: number; backend: string | undefined; location: string | undefined }> {
+export function get(port: number, headers: http.OutgoingHttpHeaders = {}, method = 'GET'): Promise<{ status: number; backend: string | undefined; location: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, headers: { connection: 'close', ...headers } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/', method, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, backend: res.headers['x-backend'] as string | undefined, location: res.headers.location }));
     });
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
+    req.end(method === 'POST' ? 'order=1' : undefined);
   });
 }
 

@@ -3,4 +3,4 @@ import { describe } from 'vitest';
 import { installed } from './engines';
 import { describeEngine } from './scenarios';
 
-describe.runIf(installed('haproxy'))('haproxy', () => describeEngine('haproxy', { takesOut: 'active', backup: true, tcp: true, hashFallback: true }));
+describe.runIf(installed('haproxy'))('haproxy', () => describeEngine('haproxy', { takesOut: 'active', backup: true, tcp: true, hashFallback: true, statusRetry: true }));

@@ -3,4 +3,4 @@ import { describe } from 'vitest';
 import { installed } from './engines';
 import { describeEngine } from './scenarios';
 
-describe.runIf(installed('nginx'))('nginx', () => describeEngine('nginx', { takesOut: 'passive', backup: true, tcp: true, hashFallback: true }));
+describe.runIf(installed('nginx'))('nginx', () => describeEngine('nginx', { takesOut: 'passive', backup: true, tcp: true, hashFallback: true, statusRetry: true }));

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceInput } from '../../../core/model/spec';
 import { waitFor } from '../../helpers/wait';
-import { startTcpBackend, type TcpBackend } from '../../helpers/backends';
+import { closedPort, startTcpBackend, type TcpBackend } from '../../helpers/backends';
 import {
   countingBackend,
   exportInput,
@@ -33,6 +33,8 @@ export interface EngineTraits {
   tcp: boolean;
   /** A request without the hashed header goes by client address, as in lbw (Caddy 2.6 picks at random). */
   hashFallback: boolean;
+  /** retries.onStatus: a GET answered 503 is retried on another backend (not in Caddy 2.6). */
+  statusRetry: boolean;
 }
 
 /** Fast checks so a test waits fractions of a second, not the defaults' seconds. */
@@ -49,7 +51,10 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
     beforeAll(async () => {
       for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'p1', 'p2', 'k', 'x', 'y', 'h1', 'h2', 'h3']) b[name] = await countingBackend(name);
       b.r = await countingBackend('r', { redirect: true });
-      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect']) port[svc] = await freePort();
+      b.s503 = await countingBackend('s503', { status: 503 });
+      for (const name of ['ok1', 'ok2']) b[name] = await countingBackend(name);
+      const dead = await closedPort();
+      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect', 'dial', 'status']) port[svc] = await freePort();
       if (traits.tcp) tcp.push(await startTcpBackend(), await startTcpBackend());
       const listen = (svc: string): string => `127.0.0.1:${port[svc]}`;
       const services: ServiceInput[] = [
@@ -79,6 +84,8 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
       services.push(
         { name: 'hash', listen: listen('hash'), strategy: 'ring-hash', strategyOptions: { hashOn: 'header', key: 'X-User' }, backends: [{ url: b.h1!.url }, { url: b.h2!.url }, { url: b.h3!.url }] },
         { name: 'redirect', listen: listen('redirect'), backends: [{ url: b.r!.url }] },
+        { name: 'dial', listen: listen('dial'), backends: [{ url: `http://127.0.0.1:${dead}` }, { url: b.ok1!.url }], retries: { attempts: 2 } },
+        { name: 'status', listen: listen('status'), backends: [{ url: b.s503!.url }, { url: b.ok2!.url }], retries: { attempts: 2, onStatus: [503] } },
       );
       if (traits.backup) {
         services.push({
@@ -134,6 +141,21 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
       const a = await get(port.redirect!, { host: 'shop.example:8443' });
       expect(a.status).toBe(302);
       expect(a.location).toBe('http://shop.example:8443/next');
+    });
+
+    it('a refused connect is retried on the next backend, for GET and for POST (it never reached a backend)', async () => {
+      for (const method of ['GET', 'GET', 'GET', 'POST', 'POST', 'POST']) expect((await get(port.dial!, {}, method)).status, method).toBe(200);
+      expect(b.ok1!.hits).toBe(6);
+    });
+
+    it.runIf(traits.statusRetry)('retries.onStatus: a GET answered 503 is retried on the other backend; a POST is not (it was sent)', async () => {
+      const gets = await Promise.all([0, 1, 2, 3].map(async () => (await get(port.status!)).status));
+      expect(gets).toEqual([200, 200, 200, 200]);
+      const posts: number[] = [];
+      for (let i = 0; i < 4; i++) posts.push((await get(port.status!, {}, 'POST')).status);
+      // Round robin: two of the four POSTs meet the 503 backend first and get its answer.
+      expect(posts.filter((s) => s === 503)).toHaveLength(2);
+      expect(posts.filter((s) => s === 200)).toHaveLength(2);
     });
 
     it(`a killed backend is taken out (${traits.takesOut} health)`, async () => {
