@@ -49,7 +49,6 @@ export const exportCaddy: Exporter = (ws: WorkspaceSpec, meta: ExportMeta): Expo
   const lines = headerLines('Caddy', CADDY_TARGET, meta, ws).map((l) => `# ${l}`);
   lines.push(
     '# Run: caddy run --config Caddyfile --adapter caddyfile',
-    '',
     '{',
     '\t# no admin endpoint: this file is the whole configuration (restart Caddy to change it)',
     '\tadmin off',
