@@ -27,6 +27,8 @@ import { FAULTS_EDITOR_ID, FaultsEditor } from './FaultsEditor';
 
 export function BackendsTable({ service }: { service: ServiceView }) {
   const [error, setError] = useState<ErrorData | null>(null);
+  // A weight refused before sending: what the rule is, and that the weight was put back.
+  const [weightError, setWeightError] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const toggleFaults = useCallback((id: string) => setEditing((cur) => (cur === id ? null : id)), []);
   if (service.backends.length === 0) {
@@ -75,6 +77,7 @@ export function BackendsTable({ service }: { service: ServiceView }) {
                 service={service}
                 backend={b}
                 onError={setError}
+                onWeightError={setWeightError}
                 editing={b.id === editing}
                 onToggleFaults={toggleFaults}
               />
@@ -82,6 +85,14 @@ export function BackendsTable({ service }: { service: ServiceView }) {
           </tbody>
         </table>
       </div>
+      {weightError && (
+        <p className="error-lines" role="alert" data-testid="weight-error">
+          {weightError}{' '}
+          <button type="button" className="link" onClick={() => setWeightError(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       {error && <ErrorLines error={error} testId="backend-error" />}
       {edited && <FaultsEditor key={edited.id} service={service.name} protocol={service.protocol} backend={edited} onClose={closeEditor} />}
     </>
@@ -129,9 +140,14 @@ function TcpHeadings() {
   );
 }
 
+/** A weight's bounds, read from the core's schema so the page and the core agree. */
+const weightSchema = BackendSpecSchema.shape.weight.unwrap();
+export const WEIGHT_RULE = `Weight must be a whole number from ${weightSchema.minValue ?? 1} to ${weightSchema.maxValue ?? 1000}`;
+
+/** The rule in plain words (not zod's "Too big: expected number to be <=1000") when the draft breaks it. */
 function validateWeight(draft: string): string | undefined {
   const parsed = BackendSpecSchema.shape.weight.safeParse(draft.trim() === '' ? NaN : Number(draft));
-  return parsed.success ? undefined : (parsed.error.issues[0]?.message ?? 'not a valid weight');
+  return parsed.success ? undefined : WEIGHT_RULE;
 }
 
 export const faultsButtonId = (backendId: string) => `faults-button-${backendId}`;
@@ -147,10 +163,11 @@ interface RowProps {
   backend: BackendView;
   editing: boolean;
   onError(e: ErrorData | null): void;
+  onWeightError(message: string | null): void;
   onToggleFaults(backendId: string): void;
 }
 
-const BackendRow = memo(function BackendRow({ service: svc, backend, editing, onError, onToggleFaults }: RowProps) {
+const BackendRow = memo(function BackendRow({ service: svc, backend, editing, onError, onWeightError, onToggleFaults }: RowProps) {
   const service = svc.name;
   const actions = useActions();
   const hasFaults = useHasFaults(service, backend);
@@ -206,7 +223,11 @@ const BackendRow = memo(function BackendRow({ service: svc, backend, editing, on
           aria-label={`Weight of ${name}`}
           value={String(backend.weight)}
           validate={validateWeight}
-          onCommit={(v) => void update({ weight: Number(v) })}
+          onRefused={(typed) => onWeightError(`${WEIGHT_RULE} (not “${typed.trim() || 'empty'}”); ${name} keeps weight ${backend.weight}.`)}
+          onCommit={(v) => {
+            onWeightError(null);
+            void update({ weight: Number(v) });
+          }}
         />
       </td>
       <td className="state-cell">

@@ -1,7 +1,9 @@
 /**
  * An input edited in place: typing changes a local draft, Enter or leaving
  * the field commits it, Escape puts the current value back. A new value from
- * the store replaces the draft.
+ * the store replaces the draft. With `onRefused`, committing a draft that
+ * `validate` refuses puts the current value back and reports the problem
+ * there (the field is not left holding a value that was never applied).
  */
 import { useState, type InputHTMLAttributes } from 'react';
 
@@ -10,9 +12,11 @@ interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'o
   onCommit(value: string): void;
   /** A problem with the draft; shown, and the draft is not committed while set. */
   validate?(draft: string): string | undefined;
+  /** A commit of a draft `validate` refused: the field shows the current value again. */
+  onRefused?(draft: string, problem: string): void;
 }
 
-export function CommitInput({ value, onCommit, validate, className, ...rest }: Props) {
+export function CommitInput({ value, onCommit, validate, onRefused, className, ...rest }: Props) {
   const [draft, setDraft] = useState(value);
   const [base, setBase] = useState(value);
   if (base !== value) {
@@ -22,7 +26,13 @@ export function CommitInput({ value, onCommit, validate, className, ...rest }: P
   const problem = draft !== value ? validate?.(draft) : undefined;
 
   function commit() {
-    if (draft === value || problem) return;
+    if (draft === value) return;
+    if (problem) {
+      if (!onRefused) return;
+      setDraft(value);
+      onRefused(draft, problem);
+      return;
+    }
     onCommit(draft);
   }
 
