@@ -29,15 +29,13 @@ function entryPoint(svc: ServiceSpec, notes: Notes): YamlMap {
   const { host, port } = parseListen(svc.listen);
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   if (svc.protocol === 'tcp') return { ...comment(`service "${svc.name}" (tcp)`), address };
+  const clientHeaders = `Traefik bounds only the read of the whole request, body included (readTimeout, 60s by default): set from timeouts.clientHeadersMs (${svc.timeouts.clientHeadersMs} ms) it would cut slow uploads, so it is left at Traefik's default`;
+  const headerBytes = "Go's server reads up to 4 KiB past the limit before answering 431; response heads keep Traefik's own limit";
   return {
     ...comment(`service "${svc.name}" (http)`),
     address,
-    transport: {
-      respondingTimeouts: {
-        ...comment(notes.note(svc.name, 'timeouts.clientHeadersMs', 'nearest', 'readTimeout bounds reading the whole request, body included, not only its headers')),
-        readTimeout: goDuration(svc.timeouts.clientHeadersMs),
-      },
-    },
+    ...comment(notes.note(svc.name, 'timeouts.clientHeadersMs', 'none', clientHeaders)),
+    http: { ...comment(notes.note(svc.name, 'limits.maxHeaderBytes', 'nearest', headerBytes)), maxHeaderBytes: svc.limits.maxHeaderBytes },
   };
 }
 
