@@ -91,7 +91,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
           await workbench.stop(0);
           throw err;
         });
-  if (admin) adminLine = `admin API: ${admin.url}${process.env.LBW_ADMIN_TOKEN === undefined ? ` (token: ${admin.token})` : ''}\n`;
+  if (admin) adminLine = `admin API: ${admin.url}${admin.generated ? ` (token: ${admin.token})` : ''}\n`;
   // Hot reload: edits to the workspace file are applied live (./follow).
   const following = path !== undefined && !values['no-watch'] ? followWorkspace(workbench, path, io, 'lbw run') : undefined;
 

@@ -27,6 +27,8 @@ export function parseAdminAddress(value: string): { host: string; port: number }
 
 export interface StartedAdmin extends AdminServer {
   token: string;
+  /** Made for this run (and printed), rather than taken from LBW_ADMIN_TOKEN. */
+  generated: boolean;
 }
 
 /**
@@ -41,7 +43,8 @@ export async function startAdmin(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<StartedAdmin> {
   const { host, port } = parseAdminAddress(address);
-  const given = env[TOKEN_ENV];
+  // An empty LBW_ADMIN_TOKEN counts as unset.
+  const given = env[TOKEN_ENV] || undefined;
   if (given !== undefined && !/^[A-Za-z0-9\-._~+/]+=*$/.test(given)) throw new UsageError(`${TOKEN_ENV} must be a bearer token (letters, digits and -._~+/)`);
   const token = given ?? newToken();
   if (!isLoopbackAddress(host)) {
@@ -61,6 +64,7 @@ export async function startAdmin(
   return {
     ...server,
     token,
+    generated: given === undefined,
     close: async () => {
       detach();
       await server.close();
