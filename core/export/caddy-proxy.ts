@@ -6,7 +6,7 @@
  * rise/fall and retries by count or status have no Caddy 2.6 equivalent.
  */
 import type { BackendSpec, ServiceSpec } from '../model/spec';
-import { backendAddress, gcd, hashKeyOf, Notes, shownName, statusRanges, usesWeights } from './common';
+import { backendAddress, gcd, hashKeyOf, Notes, pathPrefix, shownName, statusRanges, usesWeights } from './common';
 
 /** A Go duration. */
 export const dur = (n: number): string => `${n}ms`;
@@ -177,10 +177,11 @@ function redirectLines(svc: ServiceSpec, notes: Notes): string[] {
   if (!svc.rewriteRedirects) return [];
   const out = [`# ${notes.note(svc.name, 'rewriteRedirects', 'nearest', 'Caddy rewrites Location and Content-Location here, not Refresh')}`];
   const origins = new Set<string>();
+  const path = reEscape(pathPrefix(svc).prefix ?? '');
   for (const b of svc.backends) {
     const a = backendAddress(b);
-    origins.add(reEscape(a.hostPort));
-    if (a.port === (a.tls ? 443 : 80)) origins.add(reEscape(a.host));
+    origins.add(reEscape(a.hostPort) + path);
+    if (a.port === (a.tls ? 443 : 80)) origins.add(reEscape(a.host) + path);
   }
   for (const o of origins) {
     for (const h of ['Location', 'Content-Location']) out.push(`header_down ${h} "^https?://${o}(/.*)?$" "http://{http.request.hostport}$1"`);
@@ -193,5 +194,9 @@ export function caddyProxy(svc: ServiceSpec, notes: Notes): string[] {
   const list = upstreams(svc, notes, pre);
   if (list.length === 0) return [...pre, '# no backend to serve: lbw answers 503 too', 'respond 503'];
   const body = [...policy(svc, notes), ...healthLines(svc, notes), ...retryLines(svc, notes), ...redirectLines(svc, notes), ...transportLines(svc, list, notes)];
+  // A backend URL's path goes before the request target, as lbw joins them (Caddy's upstreams take no path).
+  const { prefix, mixed } = pathPrefix(svc);
+  if (mixed) pre.push(`# ${notes.note(svc.name, 'backend URL path', 'none', 'the backends have different paths; Caddy upstreams take none: none is added')}`);
+  else if (prefix) pre.push(`rewrite * ${prefix}{uri}`);
   return [...pre, `reverse_proxy ${list.join(' ')} {`, ...body.map((l) => `\t${l}`), '}'];
 }

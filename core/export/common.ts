@@ -25,6 +25,25 @@ export function backendAddress(b: BackendSpec): { host: string; port: number; ho
   return { host, port, hostPort: `${host}:${port}`, tls };
 }
 
+/**
+ * The path every backend URL puts before the request target (`http://h:1/api`
+ * → `/api`, as lbw joins them), when they all agree; `mixed` when they do not,
+ * which no engine's one upstream can express.
+ */
+export function pathPrefix(svc: ServiceSpec): { prefix: string | undefined; mixed: boolean } {
+  const prefixes = new Set<string>();
+  for (const b of svc.backends) {
+    try {
+      prefixes.add(new URL(b.url).pathname.replace(/\/$/, ''));
+    } catch {
+      // reported where its address is written
+    }
+  }
+  if (prefixes.size > 1) return { prefix: undefined, mixed: true };
+  const [only] = [...prefixes];
+  return { prefix: only ? only : undefined, mixed: false };
+}
+
 /** Whether the backend's host is an address literal (no name to send as SNI or verify against). */
 export function isIpHost(host: string): boolean {
   return host.startsWith('[') || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);

@@ -6,7 +6,7 @@
  * maxconn, TLS).
  */
 import type { BackendSpec, HealthCheckSpec, ServiceSpec } from '../model/spec';
-import { backendAddress, gcd, hashKeyOf, isIpHost, Notes, shownName, statusList, unescapeCheckText, usesWeights } from './common';
+import { backendAddress, gcd, hashKeyOf, isIpHost, Notes, pathPrefix, shownName, statusList, unescapeCheckText, usesWeights } from './common';
 
 export const hms = (n: number): string => `${n}ms`;
 /** HAProxy needs a bound for client and server inactivity: an hour stands in for lbw's 0 ("never"). */
@@ -107,14 +107,22 @@ function retryLines(svc: ServiceSpec, notes: Notes): string[] {
   return out;
 }
 
+/** A backend URL's path goes before the request target, as lbw joins them (HAProxy's `path` is the raw one). */
+function pathLines(svc: ServiceSpec, notes: Notes): string[] {
+  const { prefix, mixed } = pathPrefix(svc);
+  if (mixed) return [`# ${notes.note(svc.name, 'backend URL path', 'none', 'the backends have different paths; one HAProxy backend takes one: none is added')}`];
+  return prefix ? [`http-request set-path ${prefix.replace(/%/g, '%%')}%[path]`] : [];
+}
+
 function redirectLines(svc: ServiceSpec): string[] {
   if (!svc.rewriteRedirects) return [];
   const out = ['# redirects to a backend\'s own origin point at the origin the client used'];
   const origins = new Set<string>();
+  const path = reEscape(pathPrefix(svc).prefix ?? '');
   for (const b of svc.backends) {
     const a = backendAddress(b);
-    origins.add(reEscape(a.hostPort));
-    if (a.port === (a.tls ? 443 : 80)) origins.add(reEscape(a.host));
+    origins.add(reEscape(a.hostPort) + path);
+    if (a.port === (a.tls ? 443 : 80)) origins.add(reEscape(a.host) + path);
   }
   for (const o of origins) {
     for (const h of ['Location', 'Content-Location']) out.push(`http-response replace-header ${h} ^https?://${o}(/.*)?$ http://%[var(txn.lbw_host)]\\1`);
@@ -173,7 +181,7 @@ export function haproxyBackend(svc: ServiceSpec, be: string, notes: Notes): stri
   if (svc.backends.some((b) => b.maxConnections !== undefined)) {
     body.push(`# ${notes.note(svc.name, 'maxConnections', 'nearest', 'HAProxy queues requests beyond a server\'s maxconn (up to timeout queue) instead of passing them to another backend')}`, `timeout queue ${hms(svc.timeouts.connectMs)}`);
   }
-  if (svc.protocol === 'http') body.push(...redirectLines(svc));
+  if (svc.protocol === 'http') body.push(...pathLines(svc, notes), ...redirectLines(svc));
   const weightOf = weights(svc, notes, body);
   const servers: string[] = [];
   svc.backends.forEach((b, idx) => servers.push(serverLine(b, idx, svc, notes, weightOf, servers)));

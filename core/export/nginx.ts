@@ -8,7 +8,7 @@
  */
 import type { ServiceSpec, WorkspaceSpec } from '../model/spec';
 import { parseListen } from '../model/spec';
-import { backendAddress, headerLines, ident, isIpHost, Notes } from './common';
+import { backendAddress, headerLines, ident, isIpHost, Notes, pathPrefix } from './common';
 import { nginxUpstream } from './nginx-upstream';
 import type { ExportMeta, ExportResult, Exporter } from './types';
 
@@ -51,8 +51,11 @@ function httpServer(svc: ServiceSpec, i: number, notes: Notes): string[] {
   if (schemes.size > 1) {
     out.push(c(notes.note(svc.name, 'backends (mixed http and https)', 'none', 'one nginx upstream speaks one scheme: every backend is reached over https here')));
   }
+  // A backend URL's path goes before the request target, byte for byte ($request_uri is the raw target), as lbw joins them.
+  const { prefix, mixed } = pathPrefix(svc);
+  if (mixed) out.push(c(notes.note(svc.name, 'backend URL path', 'none', 'the backends have different paths; one nginx upstream takes one: none is added')));
   out.push(
-    `      proxy_pass ${tls ? 'https' : 'http'}://${name};`,
+    prefix ? `      proxy_pass ${tls ? 'https' : 'http'}://${name}${prefix}$request_uri;` : `      proxy_pass ${tls ? 'https' : 'http'}://${name};`,
     '      proxy_http_version 1.1;',
     '      proxy_set_header Host $http_host;',
     '      proxy_set_header Upgrade $http_upgrade;',
@@ -101,8 +104,9 @@ function redirectLines(svc: ServiceSpec, notes: Notes): string[] {
   for (const b of svc.backends) {
     const a = backendAddress(b);
     const scheme = a.tls ? 'https' : 'http';
-    const origins = [`${scheme}://${a.hostPort}/`];
-    if (a.port === (a.tls ? 443 : 80)) origins.push(`${scheme}://${a.host}/`);
+    const path = pathPrefix(svc).prefix ?? '';
+    const origins = [`${scheme}://${a.hostPort}${path}/`];
+    if (a.port === (a.tls ? 443 : 80)) origins.push(`${scheme}://${a.host}${path}/`);
     for (const o of origins) {
       if (seen.has(o)) continue;
       seen.add(o);

@@ -55,13 +55,16 @@ const TABLE: Array<{ name: string; ws: WorkspaceInput; tcp?: boolean }> = [
     },
   },
   {
-    name: 'retries: none, many with statuses, non-idempotent; timeouts (idle 0 = never), limits and redirects off',
+    name: 'retries: none, many with statuses, non-idempotent; timeouts (idle 0 = never), limits, redirects off; backend URL paths',
     ws: {
       services: [
         svc('no-retry', { backends: http(2), retries: { attempts: 1 } }),
         svc('retry-all', { backends: http(3), retries: { attempts: 5, onStatus: [500, 502, 503, 504, 429, 418], retryNonIdempotent: true, budgetPercent: 20, minRetryConcurrency: 3 } }),
         svc('timeouts', { backends: http(2), timeouts: { connectMs: 750, responseMs: 12_000, idleMs: 0, clientHeadersMs: 3000 }, limits: { maxHeaderBytes: 64 * 1024 }, rewriteRedirects: false }),
         svc('same-timeouts', { backends: http(2), timeouts: { responseMs: 5000, idleMs: 5000 } }),
+        svc('path', { backends: [{ url: 'http://127.0.0.1:7001/api' }, { url: 'http://127.0.0.1:7002/api/' }] }),
+        svc('path-escaped', { backends: [{ url: 'https://localhost:7443/a%20b' }] }),
+        svc('path-mixed', { backends: [{ url: 'http://127.0.0.1:7001/a' }, { url: 'http://127.0.0.1:7002/b' }] }),
       ],
     },
   },

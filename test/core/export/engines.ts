@@ -131,23 +131,27 @@ export interface CountingBackend {
   readonly url: string;
   /** Requests served, health checks apart. */
   readonly hits: number;
+  /** Their request targets, in order. */
+  readonly urls: string[];
   /** Stops listening and drops open connections: the backend is dead. */
   close(): Promise<void>;
 }
 
 /**
  * An HTTP backend answering 200 with its name (or, with `redirect`, a 302 to
- * /next on its own origin); counts every request but health checks on HEALTH_PATH.
+ * that path on its own origin); counts every request but health checks on HEALTH_PATH.
  */
-export async function countingBackend(name: string, opts: { redirect?: boolean; status?: number } = {}): Promise<CountingBackend> {
+export async function countingBackend(name: string, opts: { redirect?: string; status?: number } = {}): Promise<CountingBackend> {
   let hits = 0;
+  const urls: string[] = [];
   const server = http.createServer((req, res) => {
     if (req.url !== HEALTH_PATH) hits++;
+    if (req.url !== HEALTH_PATH) urls.push(req.url ?? '');
     res.setHeader('x-backend', name);
     if (opts.status !== undefined && req.url !== HEALTH_PATH) res.statusCode = opts.status;
-    if (opts.redirect && req.url !== HEALTH_PATH) {
+    if (opts.redirect !== undefined && req.url !== HEALTH_PATH) {
       res.statusCode = 302;
-      res.setHeader('location', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/next`);
+      res.setHeader('location', `http://127.0.0.1:${(server.address() as net.AddressInfo).port}${opts.redirect}`);
     }
     res.end(name);
   });
@@ -160,6 +164,7 @@ export async function countingBackend(name: string, opts: { redirect?: boolean; 
     get hits() {
       return hits;
     },
+    urls,
     close: () =>
       new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
@@ -170,9 +175,9 @@ export async function countingBackend(name: string, opts: { redirect?: boolean; 
 }
 
 /** One GET on a fresh connection (no keep-alive, so nothing is pinned to a backend); the status and which backend answered. */
-export function get(port: number, headers: http.OutgoingHttpHeaders = {}, method = 'GET'): Promise<{ status: number; backend: string | undefined; location: string | undefined }> {
+export function get(port: number, headers: http.OutgoingHttpHeaders = {}, method = 'GET', path = '/'): Promise<{ status: number; backend: string | undefined; location: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/', method, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, backend: res.headers['x-backend'] as string | undefined, location: res.headers.location }));
     });

@@ -50,11 +50,12 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
 
     beforeAll(async () => {
       for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'p1', 'p2', 'k', 'x', 'y', 'h1', 'h2', 'h3']) b[name] = await countingBackend(name);
-      b.r = await countingBackend('r', { redirect: true });
+      b.r = await countingBackend('r', { redirect: '/next' });
+      b.pre = await countingBackend('pre', { redirect: '/api/next' });
       b.s503 = await countingBackend('s503', { status: 503 });
       for (const name of ['ok1', 'ok2']) b[name] = await countingBackend(name);
       const dead = await closedPort();
-      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect', 'dial', 'status']) port[svc] = await freePort();
+      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect', 'dial', 'status', 'prefix']) port[svc] = await freePort();
       if (traits.tcp) tcp.push(await startTcpBackend(), await startTcpBackend());
       const listen = (svc: string): string => `127.0.0.1:${port[svc]}`;
       const services: ServiceInput[] = [
@@ -84,6 +85,7 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
       services.push(
         { name: 'hash', listen: listen('hash'), strategy: 'ring-hash', strategyOptions: { hashOn: 'header', key: 'X-User' }, backends: [{ url: b.h1!.url }, { url: b.h2!.url }, { url: b.h3!.url }] },
         { name: 'redirect', listen: listen('redirect'), backends: [{ url: b.r!.url }] },
+        { name: 'prefix', listen: listen('prefix'), backends: [{ url: `${b.pre!.url}/api` }] },
         { name: 'dial', listen: listen('dial'), backends: [{ url: `http://127.0.0.1:${dead}` }, { url: b.ok1!.url }], retries: { attempts: 2 } },
         { name: 'status', listen: listen('status'), backends: [{ url: b.s503!.url }, { url: b.ok2!.url }], retries: { attempts: 2, onStatus: [503] } },
       );
@@ -140,6 +142,12 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
     it("a redirect to the backend's own origin points at the origin the client used", async () => {
       const a = await get(port.redirect!, { host: 'shop.example:8443' });
       expect(a.status).toBe(302);
+      expect(a.location).toBe('http://shop.example:8443/next');
+    });
+
+    it("a backend URL's path goes before the request target, and comes off its redirects", async () => {
+      const a = await get(port.prefix!, { host: 'shop.example:8443' }, 'GET', '/orders/7?full=1');
+      expect(b.pre!.urls).toEqual(['/api/orders/7?full=1']);
       expect(a.location).toBe('http://shop.example:8443/next');
     });
 
