@@ -12,7 +12,7 @@ import { pinned } from './load';
 import { tree } from './proc-stats';
 import { waitForHttp, type Managed, type ProcessGroup } from './procs';
 
-export type ContenderId = 'direct' | 'http-proxy' | 'lbw' | 'lbw-full' | 'lbw-baseline' | 'nginx' | 'haproxy' | 'lbw-full-x2' | 'node-forward';
+export type ContenderId = 'direct' | 'http-proxy' | 'lbw' | 'lbw-full' | 'lbw-access-log' | 'lbw-baseline' | 'nginx' | 'haproxy' | 'lbw-full-x2' | 'node-forward';
 
 export interface Contender {
   id: ContenderId;
@@ -42,7 +42,7 @@ export interface Rig {
   baseline?: { ref: string; dir: string };
 }
 
-export const ALL_CONTENDERS: readonly ContenderId[] = ['direct', 'http-proxy', 'lbw', 'lbw-full', 'nginx', 'haproxy', 'lbw-full-x2', 'node-forward'];
+export const ALL_CONTENDERS: readonly ContenderId[] = ['direct', 'http-proxy', 'lbw', 'lbw-full', 'lbw-access-log', 'nginx', 'haproxy', 'lbw-full-x2', 'node-forward'];
 
 export function installed(cmd: string): boolean {
   const r = spawnSync(cmd, ['-v']);
@@ -104,6 +104,13 @@ export async function startContender(rig: Rig, id: ContenderId, backends: readon
       label = id === 'lbw' ? 'LB Workbench, default (health checks, stats)' : 'LB Workbench, every feature on';
       const ws = writeWorkspace(rig, id === 'lbw' ? 'default' : 'full', port, backends);
       [cmd, args] = node(rig.proxyCpus, ['bin/lbw.js', 'run', '--plain', ws]);
+      break;
+    }
+    case 'lbw-access-log': {
+      // lbw-full plus the access log (one JSON line per request to a file): what the log costs.
+      label = 'LB Workbench, every feature on, --access-log to a file';
+      const ws = writeWorkspace(rig, 'full', port, backends);
+      [cmd, args] = node(rig.proxyCpus, ['bin/lbw.js', 'run', '--plain', '--access-log', join(rig.dir, `access-${port}.log`), ws]);
       break;
     }
     case 'lbw-baseline': {

@@ -147,6 +147,17 @@ export function checkGoals(rows: readonly Row[], peakRssUnderLoad: number | unde
       pass: r.vsHttpProxy === undefined ? undefined : r.vsHttpProxy >= 0.95,
     });
   }
+  for (const r of rows.filter((x) => x.contender === 'lbw-access-log')) {
+    // Not a goal: what the access log costs, against lbw-full measured in the same interleaved rounds.
+    const full = row('lbw-full', r.connections);
+    if (!full || full.rps === 0) continue;
+    const cpu = r.cpuUsPerRequest !== undefined && full.cpuUsPerRequest !== undefined ? r.cpuUsPerRequest / full.cpuUsPerRequest : undefined;
+    goals.push({
+      goal: `access log cost vs lbw-full at ${r.connections} connections (reported, no limit)`,
+      measured: `${((1 - r.rps / full.rps) * 100).toFixed(1)}% fewer req/s (${(r.rps / full.rps).toFixed(2)}x)${cpu === undefined ? '' : `; CPU per request ${cpu.toFixed(2)}x`}`,
+      pass: undefined,
+    });
+  }
   goals.push({
     goal: 'peak RSS <= 120 MB under load',
     measured: peakRssUnderLoad === undefined ? 'n/a' : `${peakRssUnderLoad.toFixed(1)} MB`,

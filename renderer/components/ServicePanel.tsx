@@ -1,14 +1,18 @@
 /**
  * The main area: the selected service's header (with the lab's buttons),
  * its strategy and its health, retry and timeout settings (folded), then
- * tabs: Traffic (backends and charts), Load (the load generator) and Drills.
+ * tabs: Traffic (backends and charts), Decisions (why each pick was made,
+ * the key space, the access log), Load (the load generator) and Drills.
  * The load run's strip sits above the tabs while a run goes, and the event
  * log below them, whatever the tab.
  */
 import { useApp } from '../store/context';
 import { selectSelectedService } from '../store/selectors';
 import { ServiceCharts } from '../charts/ServiceCharts';
+import { AccessLogView } from './AccessLogView';
 import { AddBackendForm } from './AddBackendForm';
+import { DecisionsView } from './DecisionsView';
+import { KeyspaceView } from './KeyspaceView';
 import { BackendsTable } from './BackendsTable';
 import { DrillsPanel } from './DrillsPanel';
 import { EventLog } from './EventLog';
@@ -85,6 +89,16 @@ export function ServicePanel() {
                 <AddBackendForm key={service.name} service={service} />
               </section>
               {tab === 'traffic' && <ServiceCharts key={service.name} service={service} />}
+            </TabPanel>
+            <TabPanel id="decisions" tab={tab}>
+              {/* Drawn only while shown: the access log and decisions change every tick. */}
+              {tab === 'decisions' && (
+                <>
+                  <DecisionsView key={service.name} service={service} active />
+                  <KeyspaceView key={`keys-${service.name}`} service={service} active />
+                  <AccessLogView key={`access-${service.name}`} service={service} />
+                </>
+              )}
             </TabPanel>
             <TabPanel id="load" tab={tab}>
               <LoadPanel active={tab === 'load'} />

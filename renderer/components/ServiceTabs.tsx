@@ -11,6 +11,7 @@ import type { ServiceTab } from '../store/ui-slice';
 
 const TABS: Array<[ServiceTab, string]> = [
   ['traffic', 'Traffic'],
+  ['decisions', 'Decisions'],
   ['load', 'Load'],
   ['drills', 'Drills'],
   ['compare', 'Compare'],

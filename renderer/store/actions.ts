@@ -14,6 +14,7 @@ import type {
 import type { BackendInput, Protocol, WorkspaceSpec } from '../../core/model/spec';
 import type { Bridge } from '../bridge/types';
 import { createCompareActions, type CompareActions } from './compare-actions';
+import { createDecisionsActions, type DecisionsActions } from './decisions-actions';
 import { createExportActions, type ExportActions } from './export-actions';
 import { createLabActions, type LabActions } from './lab-actions';
 import type { AppStore } from './store';
@@ -22,7 +23,7 @@ export type BackendPatch = CommandInput<'backends:update'>['patch'];
 export type ServicePatch = CommandInput<'services:update'>['patch'];
 
 /** Workspace actions here; the failover lab's (demo, faults, load, drills) in ./lab-actions. */
-export interface Actions extends LabActions, CompareActions, ExportActions {
+export interface Actions extends LabActions, CompareActions, ExportActions, DecisionsActions {
   /** Everything the UI shows from the core: services, strategies, stats history, the lab. Called on every (re)connect. */
   reload(): Promise<void>;
   /** Re-reads the service list; calls that overlap collapse into one more read. */
@@ -85,6 +86,7 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
     ...createLabActions(store, bridge, () => actions.refresh()),
     ...createExportActions(bridge),
     ...createCompareActions(bridge),
+    ...createDecisionsActions(store, bridge),
 
     async reload() {
       const [services, strategies, history] = await Promise.all([

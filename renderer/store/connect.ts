@@ -38,6 +38,9 @@ function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void 
       break;
     case 'load:started':
     case 'load:done':
+    case 'keyspace:moved':
+      s.setKeyMove(e.move);
+      break;
       s.applyLoadEvent(e);
       break;
     case 'drill:started':
@@ -83,6 +86,10 @@ export function connectStore(store: AppStore, bridge: Bridge, actions: Actions, 
         break;
     }
   });
+      case 'lab':
+        // At most one per tick, each a bounded sample: applied as it comes, in one set().
+        store.getState().applyLabBatch(push.batch);
+        break;
   const offConnection = bridge.onConnection((connected) => {
     flush();
     store.getState().setConnected(connected);

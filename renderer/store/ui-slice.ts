@@ -11,7 +11,7 @@ import { EVENT_LOG_ROWS, unshiftBounded } from './ring';
 
 export type Theme = 'system' | 'light' | 'dark';
 /** The views under a service's header. */
-export type ServiceTab = 'traffic' | 'load' | 'drills' | 'compare';
+export type ServiceTab = 'traffic' | 'decisions' | 'load' | 'drills' | 'compare';
 
 export interface LogRow {
   /** Unique per window, for React keys. */

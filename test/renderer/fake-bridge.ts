@@ -448,6 +448,17 @@ export class FakeBridge implements Bridge {
       case 'workspace:get':
       case 'workspace:replace':
         return { ok: true, value: { services: [] } };
+      // The strategy lab: no decisions kept; a preview that rotates through the backends; no key space.
+      case 'strategy:decisions':
+        return { ok: true, value: [] };
+      case 'strategy:preview': {
+        const svc = this.services.find((x) => x.name === input.service);
+        const names = svc?.backends.map((b) => b.name) ?? [];
+        const count = Number(input.count ?? 12);
+        return { ok: true, value: { service: String(input.service), strategy: svc?.strategy ?? '', applicable: true, picks: names.length ? Array.from({ length: count }, (_, i) => names[i % names.length]!) : [] } };
+      }
+      case 'strategy:keyspace':
+        return { ok: true, value: { service: String(input.service), strategy: '', applicable: false, kind: null, size: 0, backends: [], cells: [], lastMove: null } };
       default:
         return this.answerLab(name, input) ?? err('UNKNOWN_COMMAND', `the fake bridge does not implement ${name}`);
     }
