@@ -1,5 +1,6 @@
 /**
- * Where requests went over the last 10 s, next to what the weights imply.
+ * Where requests went over the last 10 s, next to the strategy's fixed
+ * baseline (even split or by weight; components/baseline) when it has one.
  * Memoized with stable props (see TimeSeriesCharts): the rows keep their
  * reference while the shares do not change.
  */
@@ -16,7 +17,8 @@ const LEGEND_STYLE = { fontSize: 11 };
 const percentTick = (v: number) => formatPercent(v);
 const percentValue = (v: unknown) => (typeof v === 'number' ? formatPercent(v) : String(v));
 
-export const DistributionChart = memo(function DistributionChart({ rows }: { rows: DistributionRow[] }) {
+/** `expectedName` names the baseline's bars ("even split", "by weight"); null draws the shares alone. */
+export const DistributionChart = memo(function DistributionChart({ rows, expectedName }: { rows: DistributionRow[]; expectedName: string | null }) {
   return (
     <BarChart data={rows} responsive style={STYLE} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" vertical={false} />
@@ -25,7 +27,7 @@ export const DistributionChart = memo(function DistributionChart({ rows }: { row
       <Tooltip isAnimationActive={false} formatter={percentValue} />
       <Legend verticalAlign="top" height={20} iconSize={10} wrapperStyle={LEGEND_STYLE} />
       <Bar dataKey="share" name="actual" fill="#4e79a7" isAnimationActive={false} />
-      <Bar dataKey="expected" name="expected" fill="#bab0ac" isAnimationActive={false} />
+      {expectedName !== null && <Bar dataKey="expected" name={expectedName} fill="#bab0ac" isAnimationActive={false} />}
     </BarChart>
   );
 });

@@ -12,7 +12,8 @@ import { useMemo } from 'react';
 import type { ServiceView } from '../../core/contract';
 import { useApp } from '../store/context';
 import { MARKERS_KEPT } from '../store/ring';
-import { selectDemos, selectEvents, selectHistory } from '../store/selectors';
+import { selectDemos, selectEvents, selectHistory, selectStrategies } from '../store/selectors';
+import { baselineOf } from '../components/baseline';
 import type { DistributionRow } from '../store/series';
 import { DistributionChart } from './DistributionChart';
 import { markersFor, type Marker } from './markers';
@@ -78,6 +79,8 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
   const ticks = useMemo(() => timeTicks(from, to), [from, to]);
   const bars = useBarRows(history.distribution);
   const tcp = service.protocol === 'tcp';
+  const strategies = useApp(selectStrategies);
+  const baseline = baselineOf(service.strategy, strategies.find((x) => x.name === service.strategy));
 
   if (history.rows.length === 0) {
     const target = service.address ?? service.listen;
@@ -139,10 +142,11 @@ export function ServiceCharts({ service }: { service: ServiceView }) {
           </figure>
         )}
         <figure className="chart" data-testid="chart-distribution">
-          <figcaption>
-            Share of {tcp ? 'connections' : 'requests'} <span className="muted">(last 10 s vs expected)</span>
+          <figcaption title={baseline.help}>
+            Share of {tcp ? 'connections' : 'requests'}{' '}
+            <span className="muted">{baseline.fixed ? `(last 10 s, against the ${baseline.words === 'by weight' ? 'split by weight' : baseline.words})` : `(last 10 s; ${baseline.words}, no fixed share)`}</span>
           </figcaption>
-          <DistributionChart rows={bars} />
+          <DistributionChart rows={bars} expectedName={baseline.fixed ? baseline.words : null} />
         </figure>
       </div>
     </section>

@@ -133,7 +133,8 @@ export function TcpCells({ service, backendId }: { service: string; backendId: s
   );
 }
 
-export function ShareCell({ service, backendId }: { service: string; backendId: string }) {
+/** The backend's share over the window; with `showExpected`, the strategy's fixed baseline after it (./baseline). */
+export function ShareCell({ service, backendId, showExpected }: { service: string; backendId: string; showExpected: boolean }) {
   const v = useApp(
     useShallow((s: AppState) => {
       const d = selectHistory(s, service).distribution.find((x) => x.id === backendId);
@@ -144,7 +145,8 @@ export function ShareCell({ service, backendId }: { service: string; backendId: 
     <td className="num">
       {v.share !== null ? (
         <>
-          {v.share} <span className="muted">/ {v.expected}</span>
+          {v.share}
+          {showExpected && <span className="muted"> / {v.expected}</span>}
         </>
       ) : (
         '–'

@@ -19,8 +19,9 @@ import { memo, useCallback, useState } from 'react';
 import type { BackendView, ErrorData, ServiceView } from '../../core/contract';
 import { AdminStateSchema, BackendSpecSchema, type AdminState } from '../../core/model/spec';
 import { useActions, useApp } from '../store/context';
-import { selectDemoOf } from '../store/selectors';
+import { selectDemoOf, selectStrategies } from '../store/selectors';
 import { HealthCell, HttpCells, ShareCell, TcpCells, useHasFaults } from './BackendLiveCells';
+import { baselineOf } from './baseline';
 import { CommitInput } from './CommitInput';
 import { ErrorLines } from './ErrorLines';
 import { FAULTS_EDITOR_ID, FaultsEditor } from './FaultsEditor';
@@ -31,6 +32,7 @@ export function BackendsTable({ service }: { service: ServiceView }) {
   const [weightError, setWeightError] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const toggleFaults = useCallback((id: string) => setEditing((cur) => (cur === id ? null : id)), []);
+  const strategies = useApp(selectStrategies);
   if (service.backends.length === 0) {
     const example = service.protocol === 'tcp' ? 'tcp://127.0.0.1:5432' : 'http://127.0.0.1:3001';
     return (
@@ -41,6 +43,7 @@ export function BackendsTable({ service }: { service: ServiceView }) {
     );
   }
   const tcp = service.protocol === 'tcp';
+  const baseline = baselineOf(service.strategy, strategies.find((x) => x.name === service.strategy));
   const edited = service.backends.find((b) => b.id === editing);
 
   function closeEditor() {
@@ -62,8 +65,8 @@ export function BackendsTable({ service }: { service: ServiceView }) {
               </th>
               <th scope="col">Health</th>
               {tcp ? <TcpHeadings /> : <HttpHeadings />}
-              <th scope="col" className="num" title={`Share of ${tcp ? 'connections' : 'requests'} over the last 10 s, against what the weights imply`}>
-                Share / expected
+              <th scope="col" className="num" title={baseline.help.replace('Share', `Share of ${tcp ? 'connections' : 'requests'}`)}>
+                {baseline.fixed ? `Share / ${baseline.words}` : `Share · ${baseline.words}`}
               </th>
               <th scope="col">
                 <span className="sr-only">Actions</span>
@@ -79,6 +82,7 @@ export function BackendsTable({ service }: { service: ServiceView }) {
                 onError={setError}
                 onWeightError={setWeightError}
                 editing={b.id === editing}
+                showExpected={baseline.fixed}
                 onToggleFaults={toggleFaults}
               />
             ))}
@@ -162,12 +166,14 @@ interface RowProps {
   service: ServiceView;
   backend: BackendView;
   editing: boolean;
+  /** Whether the share has a fixed baseline to show next to it (./baseline). */
+  showExpected: boolean;
   onError(e: ErrorData | null): void;
   onWeightError(message: string | null): void;
   onToggleFaults(backendId: string): void;
 }
 
-const BackendRow = memo(function BackendRow({ service: svc, backend, editing, onError, onWeightError, onToggleFaults }: RowProps) {
+const BackendRow = memo(function BackendRow({ service: svc, backend, editing, showExpected, onError, onWeightError, onToggleFaults }: RowProps) {
   const service = svc.name;
   const actions = useActions();
   const hasFaults = useHasFaults(service, backend);
@@ -246,7 +252,7 @@ const BackendRow = memo(function BackendRow({ service: svc, backend, editing, on
       </td>
       <HealthCell service={service} backend={backend} />
       {svc.protocol === 'tcp' ? <TcpCells service={service} backendId={backend.id} /> : <HttpCells service={service} backendId={backend.id} />}
-      <ShareCell service={service} backendId={backend.id} />
+      <ShareCell service={service} backendId={backend.id} showExpected={showExpected} />
       <td className="row-actions">
         <button
           type="button"

@@ -77,7 +77,7 @@ export interface BackendRowView {
   rps: number;
   /** The share of requests over the window, in percent ("33% / 50%" → 33). */
   share: number;
-  /** What the weights and strategy imply, in percent ("33% / 50%" → 50). */
+  /** The strategy's fixed baseline (even split or by weight), in percent ("33% / 50%" → 50); NaN for strategies without one. */
   expected: number;
   /** Every cell's text by column header, name included. */
   cells: Record<string, string>;
