@@ -522,6 +522,54 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('shows errors by kind, retries, ejection and health as they happen', async () => {
+    // A port that was just free: connecting to it is refused.
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+    const edge = { name: 'edge', listen: '127.0.0.1:0', passiveHealth: { consecutiveErrors: 2 }, backends: [{ url: a.url, name: 'up' }, { url: deadUrl, name: 'dead' }] };
+    const checked = { name: 'checked', listen: '127.0.0.1:0', healthCheck: { intervalMs: 100, fall: 1, rise: 1 }, backends: [{ url: a.url, name: 'up' }, { url: deadUrl, name: 'dead' }] };
+    for (const service of [edge, checked]) expect((await post('services:add', { service })).status).toBe(200);
+    try {
+      const added = (json(await post('services:list', {})).value as Array<{ name: string; address: string }>).find((x) => x.name === 'edge')!;
+      const port = Number(added.address.split(':').pop());
+      const N = 20;
+      for (let i = 0; i < N; i++) expect((await send(port, { path: '/' })).status).toBe(200);
+
+      const e = { service: 'edge' };
+      const dead = { service: 'edge', backend: 'dead' };
+      const m = await waitFor(async () => {
+        const got = await scrape();
+        return sampleValue(got, 'lbw_service_requests_total', e) === N && sampleValue(got, 'lbw_backend_healthy', { service: 'checked', backend: 'dead' }) === 0 ? got : undefined;
+      }, 10_000);
+      const v = (name: string, labels: Record<string, string>) => sampleValue(m, name, labels);
+      expect(v('lbw_service_responses_total', { ...e, code: '2xx' })).toBe(N);
+      // Every refused attempt on "dead" was retried on "up"; two in a row ejected it.
+      const refused = v('lbw_backend_errors_total', { ...dead, kind: 'refused' })!;
+      expect(refused).toBe(2);
+      expect(v('lbw_backend_retries_total', dead)).toBe(refused);
+      expect(v('lbw_service_retries_total', e)).toBe(refused);
+      expect(v('lbw_backend_requests_total', { service: 'edge', backend: 'up' })).toBe(N);
+      expect(v('lbw_backend_errors_total', { ...dead, kind: 'reset' })).toBe(0);
+      expect(v('lbw_backend_ejected', dead)).toBe(1);
+      expect(v('lbw_backend_ejections_total', dead)).toBe(1);
+      expect(v('lbw_backend_available', dead)).toBe(0);
+      expect(v('lbw_backend_healthy', dead)).toBe(1); // no active checks on this service
+      // The active checker marks the other service's dead backend unhealthy, and only that one.
+      expect(v('lbw_backend_healthy', { service: 'checked', backend: 'up' })).toBe(1);
+      expect(v('lbw_backend_ejected', { service: 'checked', backend: 'dead' })).toBe(0);
+    } finally {
+      for (const service of ['edge', 'checked']) await post('services:remove', { service });
+    }
+    const gone = await waitFor(async () => {
+      const got = await scrape();
+      return sampleValue(got, 'lbw_service_up', { service: 'edge' }) === undefined ? got : undefined;
+    }, 10_000);
+    expect(sampleValue(gone, 'lbw_backend_requests_total', { service: 'edge', backend: 'up' })).toBeUndefined();
+  }, 30_000);
+
   it('counts the load generator’s requests over its runs, and answers HEAD without a body', async () => {
     const before = sampleValue(await scrape(), 'lbw_load_requests_total', {}) ?? 0;
     await waitFor(async () => ((await wb.invoke('load:status', {})) as { value: { state: string } }).value.state === 'idle', 20_000);
