@@ -27,6 +27,7 @@ import type { CommandContext, Handler, Handlers } from './command-context';
 import { DemoLab, demoCommands } from './demo/commands';
 import { DemoFleet } from './demo/fleet';
 import { hasDemoBackends, resolveDemos } from './demo/resolve';
+import { diffWorkspaces } from './config/diff';
 import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
@@ -272,7 +273,13 @@ export class Workbench {
   }
 
   private emit(event: WorkbenchEvent): void {
-    this.recentEvents.push(event);
+    // The history keeps what happened, not the service views a config change carries (a UI reads the list when it connects).
+    if (event.type === 'config:changed' && event.services) {
+      const { services: _views, ...kept } = event;
+      this.recentEvents.push(kept);
+    } else {
+      this.recentEvents.push(event);
+    }
     this.publish({ channel: 'event', event });
   }
 
@@ -306,6 +313,7 @@ export class Workbench {
    * everything running as it was and is announced as `config:rejected`.
    */
   private async commit(next: WorkspaceSpec, cause: string): Promise<void> {
+    const before = this.workspace;
     try {
       // Demo backends the workspace names are started (and stopped again if the change is refused).
       const { workspace: valid, started } = await resolveDemos(parseWorkspace(next), this.demo);
@@ -322,7 +330,9 @@ export class Workbench {
       this.emit({ type: 'config:rejected', at: this.deps.now(), cause, error: toErrorData(err) });
       throw err;
     }
-    this.emit({ type: 'config:changed', at: this.deps.now(), cause });
+    const { service, changes } = diffWorkspaces(before, this.workspace);
+    const services = [...this.services.values()].map((s) => s.view());
+    this.emit({ type: 'config:changed', at: this.deps.now(), cause, ...(service === undefined ? {} : { service }), changes, services });
   }
 
   /**

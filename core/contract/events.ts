@@ -10,6 +10,7 @@ import type { Fault } from '../faults/spec';
 import type { LoadProgress, LoadSummary } from '../demo/load/types';
 import type { DrillResult, DrillVerdict } from '../drills/report';
 import type { DrillAction } from '../drills/spec';
+import type { ServiceView } from './commands';
 import type { KeyMove, LabBatch } from '../lab/types';
 
 interface BackendEventBase {
@@ -23,7 +24,14 @@ export type WorkbenchEvent =
   | ({ type: 'health:changed'; from: HealthState; to: HealthState; cause: string } & BackendEventBase)
   | ({ type: 'backend:ejected'; cause: string; durationMs: number } & BackendEventBase)
   | ({ type: 'backend:returned'; cause: string } & BackendEventBase)
-  | { type: 'config:changed'; at: number; cause: string }
+  /**
+   * The workspace changed: what the user did (`cause`), what changed in words
+   * (`changes`: `b weight 1 → 3`, `backend bravo added`; the Workbench always
+   * sets it) and the one service it concerns, if one. `services` is every
+   * service as `services:list` would answer now: the UIs' one source for them
+   * (left out of `events:history`).
+   */
+  | { type: 'config:changed'; at: number; cause: string; service?: string; changes?: string[]; services?: ServiceView[] }
   /** A change was refused (invalid, a port in use, a CA file missing): nothing changed, everything kept running. */
   | { type: 'config:rejected'; at: number; cause: string; error: ErrorData }
   | { type: 'service:listening'; at: number; service: string; address: string }
