@@ -40,8 +40,11 @@ export function eventColumns(e: WorkbenchEvent): { service: string; backend: str
       return { service: e.service, backend: e.backend, cause: `${e.cause} (for ${Math.round(e.durationMs / 1000)} s)` };
     case 'backend:returned':
       return { service: e.service, backend: e.backend, cause: e.cause };
-    case 'config:changed':
-      return { service: '', backend: '', cause: e.cause };
+    case 'config:changed': {
+      // What changed in words (`bravo weight 1 → 3`), after what the user did; an older core sent only the cause.
+      const changes = e.changes ?? [];
+      return { service: e.service ?? '', backend: '', cause: changes.length ? `${changes.join('; ')} (${e.cause})` : e.cause };
+    }
     case 'config:rejected':
       // What was tried, and why it was refused (the message names the port, the file, the field).
       return { service: '', backend: '', cause: `change refused (${e.cause}), nothing changed: ${e.error.message}` };

@@ -8,10 +8,12 @@
  * core announces (config, a service starting or stopping, demo backends
  * coming and going) trigger a refresh of the lists; a backend's faults are
  * patched in place from the event itself; a refused change becomes a notice.
+ * The event log replays the core's history on each connect (./event-history).
  */
 import type { EventType, WorkbenchEvent } from '../../core/contract';
 import type { Bridge } from '../bridge/types';
 import type { Actions } from './actions';
+import { replayHistory } from './event-history';
 import { nextFrame, type Schedule } from './frame';
 import type { AppStore } from './store';
 
@@ -93,7 +95,10 @@ export function connectStore(store: AppStore, bridge: Bridge, actions: Actions, 
   const offConnection = bridge.onConnection((connected) => {
     flush();
     store.getState().setConnected(connected);
-    if (connected) void actions.reload();
+    if (connected) {
+      void actions.reload();
+      void replayHistory(store, bridge);
+    }
   });
   return () => {
     cancelFlush?.();

@@ -8,6 +8,7 @@ import type { StateCreator } from 'zustand';
 import type { BackendView, ErrorData, WorkbenchEvent } from '../../core/contract';
 import type { AppState } from './store';
 import { EVENT_LOG_ROWS, unshiftBounded } from './ring';
+import { mergeHistory } from './event-history';
 
 export type Theme = 'system' | 'light' | 'dark';
 /** The views under a service's header. */
@@ -52,6 +53,8 @@ export interface UiSlice {
   setTheme(theme: Theme): void;
   setConnected(connected: boolean): void;
   logEvent(event: WorkbenchEvent): void;
+  /** The core's history (`events:history`, oldest first) merged into the log: see ./event-history. */
+  seedEvents(history: WorkbenchEvent[]): void;
   setPendingUndo(undo: PendingUndo | null): void;
   setDirty(dirty: boolean): void;
   setWorkspacePath(path: string): void;
@@ -83,6 +86,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
       const seq = s.eventSeq + 1;
       return { eventSeq: seq, events: unshiftBounded(s.events, { seq, event }, EVENT_LOG_ROWS) };
     }),
+  seedEvents: (history) => set((s) => mergeHistory(s.events, history, s.eventSeq)),
   setPendingUndo: (pendingUndo) => set({ pendingUndo }),
   setDirty: (dirty) => set({ dirty }),
   setWorkspacePath: (workspacePath) => set({ workspacePath }),
