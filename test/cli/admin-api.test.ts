@@ -245,7 +245,8 @@ describe('every command of the contract', () => {
     'workspace:replace': { input: () => ({ workspace: wb.getWorkspace() }) },
     'workspace:save': { input: () => ({ path: join(dir, 'saved.json') }) },
     'workspace:open': { input: () => ({ path: join(dir, 'opened.json') }), before: () => writeFile(join(dir, 'opened.json'), JSON.stringify(wb.getWorkspace())) },
-    'workspace:export': { input: { engine: 'nginx' } },
+    // Valid input, refused here: the service listens on port 0, which nginx cannot take (422).
+    'workspace:export': { input: { engine: 'nginx' }, expect: 'EXPORT_UNSUPPORTED' },
     'services:list': { input: {} },
     'services:add': { input: () => ({ service: { name: 'extra', listen: '127.0.0.1:0', backends: [{ url: a.url }] } }) },
     'services:update': { input: { service: 'extra', patch: { rewriteRedirects: false } } },
@@ -570,11 +571,16 @@ describe('GET /metrics', () => {
     expect(sampleValue(gone, 'lbw_backend_requests_total', { service: 'edge', backend: 'up' })).toBeUndefined();
   }, 30_000);
 
-  it('counts the load generator’s requests over its runs, and answers HEAD without a body', async () => {
+  it('counts the load generator’s requests over its runs, streams its progress with ?load=1, and answers HEAD without a body', async () => {
     const before = sampleValue(await scrape(), 'lbw_load_requests_total', {}) ?? 0;
     await waitFor(async () => ((await wb.invoke('load:status', {})) as { value: { state: string } }).value.state === 'idle', 20_000);
-    const start = await post('load:start', { service: 'api', spec: { mode: 'open', rate: 40, durationMs: 500 } });
+    const progress = openEvents(admin.port, '?load=1');
+    await progress.opened;
+    const start = await post('load:start', { service: 'api', spec: { mode: 'open', rate: 40, durationMs: 500, progressIntervalMs: 100 } });
     expect(start.status).toBe(200);
+    const first = await waitFor(() => progress.events.find((e) => e.event === 'load'), 10_000);
+    expect(first.data).toMatchObject({ sent: expect.any(Number), inFlight: expect.any(Number) });
+    progress.close();
     const running = await waitFor(async () => {
       const m = await scrape();
       return sampleValue(m, 'lbw_load_running', {}) === 1 ? m : undefined;
