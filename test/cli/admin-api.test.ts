@@ -251,7 +251,7 @@ describe('every command of the contract', () => {
     'services:add': { input: () => ({ service: { name: 'extra', listen: '127.0.0.1:0', backends: [{ url: a.url }] } }) },
     'services:update': { input: { service: 'extra', patch: { rewriteRedirects: false } } },
     'services:remove': { input: { service: 'extra' } },
-    'backends:add': { input: () => ({ service: 'api', backend: { url: b.url, name: 'tmp' } }) },
+    'backends:add': { input: { service: 'api', backend: { url: 'http://127.0.0.1:9', name: 'tmp' } } },
     'backends:update': { input: { service: 'api', backend: 'tmp', patch: { weight: 3 } } },
     'backends:remove': { input: { service: 'api', backend: 'tmp' } },
     'strategy:set': { input: { service: 'api', strategy: 'round-robin' } },
