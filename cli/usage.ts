@@ -34,7 +34,8 @@ Options:
   --grace MS                on Ctrl-C, how long in-flight requests may finish (default 5000)
   --plain                   log lines even on a terminal (no live table)
   --no-watch                do not follow the workspace file (by default an edit is applied live)
-  --admin HOST:PORT         also serve the admin API there (HTTP commands, events, /metrics; see README)
+  --admin HOST:PORT         also serve the admin API there: commands over HTTP, events, /metrics
+                            (token from $LBW_ADMIN_TOKEN, or made and printed once; see README)
   --access-log FILE         one JSON line per request (time, service, method, path, status, ms, backend,
                             attempts, reason) appended to FILE; - for stdout (events then go to stderr)
   -h, --help                show this help
@@ -57,7 +58,8 @@ Options:
   --open                    open the URL in your browser
   --tick MS                 stats interval (default 500)
   --no-watch                do not follow the workspace file (by default an edit is applied live)
-  --admin HOST:PORT         also serve the admin API there (HTTP commands, events, /metrics; see README)
+  --admin HOST:PORT         also serve the admin API there: commands over HTTP, events, /metrics
+                            (token from $LBW_ADMIN_TOKEN, or made and printed once; see README)
   -h, --help                show this help`,
 
   load: `Usage: lbw load URL [options]
