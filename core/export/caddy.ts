@@ -7,7 +7,7 @@
  */
 import type { ServiceSpec, WorkspaceSpec } from '../model/spec';
 import { parseListen } from '../model/spec';
-import { headerLines, Notes, unsupported } from './common';
+import { headerLines, Notes, requireFixedPorts, unsupported } from './common';
 import { caddyProxy, dur } from './caddy-proxy';
 import type { ExportMeta, ExportResult, Exporter } from './types';
 
@@ -38,6 +38,7 @@ function serverOptions(svc: ServiceSpec, notes: Notes): string[] {
 }
 
 export const exportCaddy: Exporter = (ws: WorkspaceSpec, meta: ExportMeta): ExportResult => {
+  requireFixedPorts(ws, 'Caddy');
   const tcp = ws.services.filter((s) => s.protocol === 'tcp');
   if (tcp.length > 0) {
     unsupported(

@@ -119,6 +119,14 @@ export function unsupported(message: string): never {
   throw new LbError('EXPORT_UNSUPPORTED', message);
 }
 
+/** Engines bind fixed ports: a service on port 0 (the system picks one each run) cannot be exported as it is. */
+export function requireFixedPorts(ws: WorkspaceSpec, engine: string): void {
+  const ephemeral = ws.services.filter((s) => s.listen.endsWith(':0'));
+  if (ephemeral.length > 0) {
+    unsupported(`${ephemeral.map((s) => `"${s.name}"`).join(', ')} listen(s) on port 0, a port the system picks on each run; ${engine} needs a fixed port: set listen to host:port first`);
+  }
+}
+
 /** Greatest common divisor, to write weights in their smallest form. */
 export function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];

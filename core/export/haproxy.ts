@@ -7,7 +7,7 @@
  */
 import type { ServiceSpec, WorkspaceSpec } from '../model/spec';
 import { parseListen } from '../model/spec';
-import { headerLines, ident, Notes } from './common';
+import { headerLines, ident, Notes, requireFixedPorts } from './common';
 import { haproxyBackend, hidle, hms } from './haproxy-backend';
 import type { ExportMeta, ExportResult, Exporter } from './types';
 
@@ -35,6 +35,7 @@ function frontend(svc: ServiceSpec, i: number, notes: Notes): string[] {
 }
 
 export const exportHaproxy: Exporter = (ws: WorkspaceSpec, meta: ExportMeta): ExportResult => {
+  requireFixedPorts(ws, 'HAProxy');
   const notes = new Notes();
   const maxHead = Math.max(16 * 1024, ...ws.services.filter((s) => s.protocol === 'http').map((s) => s.limits.maxHeaderBytes));
   const lines = headerLines('HAProxy', HAPROXY_TARGET, meta, ws).map((l) => `# ${l}`);

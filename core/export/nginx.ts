@@ -8,7 +8,7 @@
  */
 import type { ServiceSpec, WorkspaceSpec } from '../model/spec';
 import { parseListen } from '../model/spec';
-import { backendAddress, headerLines, ident, isIpHost, Notes, pathPrefix } from './common';
+import { backendAddress, headerLines, ident, isIpHost, Notes, pathPrefix, requireFixedPorts } from './common';
 import { nginxUpstream } from './nginx-upstream';
 import type { ExportMeta, ExportResult, Exporter } from './types';
 
@@ -149,6 +149,7 @@ function streamServer(svc: ServiceSpec, i: number, notes: Notes): string[] {
 }
 
 export const exportNginx: Exporter = (ws: WorkspaceSpec, meta: ExportMeta): ExportResult => {
+  requireFixedPorts(ws, 'nginx');
   const notes = new Notes();
   const http = ws.services.map((s, i) => [s, i] as const).filter(([s]) => s.protocol === 'http');
   const tcp = ws.services.map((s, i) => [s, i] as const).filter(([s]) => s.protocol === 'tcp');

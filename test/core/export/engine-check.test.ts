@@ -148,6 +148,13 @@ describe.each(ENGINES)('%s checks every export of the table', (engine) => {
   });
 });
 
+describe('a service on port 0 (the system picks one each run) cannot be exported', () => {
+  it.each(ENGINES)('%s: EXPORT_UNSUPPORTED naming the service', (engine) => {
+    const ws: WorkspaceInput = { services: [{ name: 'ephemeral', listen: '127.0.0.1:0', backends: http(1) }] };
+    expect(() => exportInput(ws, engine)).toThrow(expect.objectContaining({ code: 'EXPORT_UNSUPPORTED', message: expect.stringMatching(/"ephemeral" listen\(s\) on port 0/) }));
+  });
+});
+
 describe('the table covers the features', () => {
   it('every strategy, in HTTP and in TCP', () => {
     const used = (proto: string): Set<string> =>
