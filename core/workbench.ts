@@ -10,10 +10,10 @@
  * Features with state of their own (faults, demo backends and load, drills)
  * own their handlers in their directories; they get a CommandContext.
  */
-import { resolve as resolvePath } from 'node:path';
+import { basename, resolve as resolvePath } from 'node:path';
 import { commandInputs, isCommandName, type CommandInput, type CommandName, type CommandOutput } from './contract/commands';
 import type { Push, WorkbenchEvent } from './contract/events';
-import { loadWorkspaceFile, parseWorkspace, saveWorkspaceFile } from './config/workspace-file';
+import { loadWorkspaceFile, parseWorkspace, saveWorkspaceFile, toFileShape } from './config/workspace-file';
 import { LbError, toErrorData } from './model/errors';
 import { fail, ok, type Result } from './model/result';
 import { BackendSpecSchema, parseListen, ServiceSpecSchema, type ServiceSpec, type WorkspaceInput, type WorkspaceSpec } from './model/spec';
@@ -66,6 +66,8 @@ type CoreCommand = Exclude<CommandName, FeatureCommand>;
 export class Workbench {
   private workspace: WorkspaceSpec;
   private path: string | undefined;
+  /** The workspace as last opened, saved or reloaded (or as it started): what `workspace:status` measures unsaved changes against. */
+  private saved: WorkspaceSpec;
   private readonly services = new Map<string, ServiceRuntime>();
   private readonly listeners = new Set<(push: Push) => void>();
   private readonly stats: StatsCollector;
@@ -88,6 +90,7 @@ export class Workbench {
   constructor(options: WorkbenchOptions = {}) {
     this.workspace = parseWorkspace(options.workspace ?? { services: [] });
     this.path = options.path;
+    this.saved = this.workspace;
     this.tickMs = options.tickMs ?? 500;
     this.dataPlane = options.dataPlane ?? true;
     this.graceMs = options.graceMs ?? 5_000;
@@ -203,8 +206,12 @@ export class Workbench {
           throw read.error;
         }
         const changes = workspaceChanges(this.workspace, read.workspace);
-        if (sameWorkspace(this.workspace, read.workspace)) return ok({ applied: false, changes });
+        if (sameWorkspace(this.workspace, read.workspace)) {
+          this.saved = this.workspace;
+          return ok({ applied: false, changes });
+        }
         await this.commit(read.workspace, `reloaded ${source}: ${describeChanges(changes)}`);
+        this.saved = this.workspace;
         return ok({ applied: true, changes });
       } catch (err) {
         return fail(toErrorData(err));
@@ -225,6 +232,7 @@ export class Workbench {
     const { workspace, started } = await resolveDemos(this.workspace, this.demo);
     await this.apply(workspace);
     this.workspace = workspace;
+    this.saved = workspace;
     for (const name of started) this.emit({ type: 'demo:changed', at: this.deps.now(), name, change: 'added' });
   }
 
@@ -401,6 +409,12 @@ export class Workbench {
   /** The workspace's own commands; the features' are added in the constructor. */
   private readonly coreHandlers: Handlers<CoreCommand> = {
     'workspace:get': () => this.getWorkspace(),
+    'workspace:status': () => ({ path: this.path ?? null, dirty: !sameWorkspace(this.workspace, this.saved) }),
+    'workspace:file': () => {
+      // No schema reference: a path relative to this host means nothing where the file is downloaded.
+      const { $schema: _ref, ...shaped } = toFileShape(this.draft(), '');
+      return { name: this.path === undefined ? 'workspace.json' : basename(this.path), text: `${JSON.stringify(shaped, null, 2)}\n` };
+    },
     'workspace:replace': async ({ workspace }) => {
       await this.commit(workspace as WorkspaceSpec, 'workspace replaced');
       return this.getWorkspace();
@@ -409,13 +423,16 @@ export class Workbench {
       const spec = await loadWorkspaceFile(path);
       await this.commit(spec, `opened ${path}`);
       this.path = path;
+      this.saved = this.workspace;
       return this.getWorkspace();
     },
     'workspace:save': async ({ path, overwrite }) => {
       const target = path ?? this.path;
       if (!target) throw new LbError('INPUT_INVALID', 'give a path: this workspace was never saved');
+      const saving = this.workspace;
       await saveWorkspaceFile(target, this.draft(), { overwrite, current: this.path });
       this.path = target;
+      this.saved = saving;
       return { path: target };
     },
     'workspace:export': ({ engine }) => exportWorkspace(this.draft(), engine, { lbwVersion: LBW_VERSION, workspace: this.path ?? '(unsaved workspace)' }),

@@ -45,6 +45,10 @@ export const LoadStartSpecSchema = z.discriminatedUnion('mode', [OpenLoopSchema.
 
 export const commandInputs = {
   'workspace:get': z.object({}),
+  /** The file the workspace came from (or was last saved to) and whether it has changed since: what Open asks about before discarding. */
+  'workspace:status': z.object({}),
+  /** The workspace as `workspace:save` would write it (demo backends by name), for a UI that downloads it instead of writing on the host. */
+  'workspace:file': z.object({}),
   'workspace:replace': z.object({ workspace: z.unknown() }),
   'workspace:open': z.object({ path: z.string().min(1, 'give a file path') }),
   /**
@@ -225,6 +229,10 @@ export interface StrategyInfo {
 
 export interface CommandOutputs {
   'workspace:get': WorkspaceSpec;
+  /** `path` null when the workspace never had a file; `dirty` when it differs (as a file holds it) from the last open, save or reload. */
+  'workspace:status': { path: string | null; dirty: boolean };
+  /** `name`: the file's base name, or workspace.json when it never had one. */
+  'workspace:file': { name: string; text: string };
   'workspace:replace': WorkspaceSpec;
   'workspace:open': WorkspaceSpec;
   'workspace:save': { path: string };

@@ -16,6 +16,7 @@ import type { Bridge } from '../bridge/types';
 import { createCompareActions, type CompareActions } from './compare-actions';
 import { createDecisionsActions, type DecisionsActions } from './decisions-actions';
 import { createExportActions, type ExportActions } from './export-actions';
+import { createWorkspaceFileActions, type WorkspaceFileActions } from './workspace-file-actions';
 import { createLabActions, type LabActions } from './lab-actions';
 import type { AppStore } from './store';
 
@@ -23,7 +24,7 @@ export type BackendPatch = CommandInput<'backends:update'>['patch'];
 export type ServicePatch = CommandInput<'services:update'>['patch'];
 
 /** Workspace actions here; the failover lab's (demo, faults, load, drills) in ./lab-actions. */
-export interface Actions extends LabActions, CompareActions, ExportActions, DecisionsActions {
+export interface Actions extends WorkspaceFileActions, LabActions, CompareActions, ExportActions, DecisionsActions {
   /** Everything the UI shows from the core: services, strategies, stats history, the lab. Called on every (re)connect. */
   reload(): Promise<void>;
   /** Re-reads the service list; calls that overlap collapse into one more read. */
@@ -85,6 +86,7 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
   const actions: Actions = {
     ...createLabActions(store, bridge, () => actions.refresh()),
     ...createExportActions(bridge),
+    ...createWorkspaceFileActions(store, bridge, () => actions.refresh()),
     ...createCompareActions(bridge),
     ...createDecisionsActions(store, bridge),
 
