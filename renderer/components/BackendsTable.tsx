@@ -23,6 +23,7 @@ import { selectDemoOf, selectStrategies } from '../store/selectors';
 import { HealthCell, HttpCells, ShareCell, TcpCells, useHasFaults } from './BackendLiveCells';
 import { baselineOf } from './baseline';
 import { CommitInput } from './CommitInput';
+import { CommitSelect } from './CommitSelect';
 import { ErrorLines } from './ErrorLines';
 import { FAULTS_EDITOR_ID, FaultsEditor } from './FaultsEditor';
 
@@ -180,9 +181,10 @@ const BackendRow = memo(function BackendRow({ service: svc, backend, editing, sh
   const demo = useApp((s) => selectDemoOf(s, service, backend.id));
   const name = backend.name;
 
-  async function update(patch: Parameters<typeof actions.updateBackend>[2]) {
+  async function update(patch: Parameters<typeof actions.updateBackend>[2]): Promise<boolean> {
     const res = await actions.updateBackend(service, backend.id, patch);
     onError(res.ok ? null : res.error);
+    return res.ok;
   }
 
   async function remove() {
@@ -237,13 +239,13 @@ const BackendRow = memo(function BackendRow({ service: svc, backend, editing, sh
         />
       </td>
       <td className="state-cell">
-        <select aria-label={`State of ${name}`} value={backend.state} onChange={(e) => void update({ state: e.target.value as AdminState })}>
+        <CommitSelect aria-label={`State of ${name}`} value={backend.state} onCommit={(v) => update({ state: v as AdminState })}>
           {AdminStateSchema.options.map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
           ))}
-        </select>
+        </CommitSelect>
         {/* Folded under the state (one column fewer): a backup serves only when no primary is available. */}
         <label className="backup-toggle small" title="A backup serves only when no primary backend is available">
           <input type="checkbox" aria-label={`Backup ${name}`} checked={backend.backup} onChange={(e) => void update({ backup: e.target.checked })} />

@@ -9,6 +9,7 @@ import type { StrategyParam } from '../../core/strategies/types';
 import { useActions, useApp } from '../store/context';
 import { selectStrategies } from '../store/selectors';
 import { CommitInput } from './CommitInput';
+import { CommitSelect } from './CommitSelect';
 import { ErrorLines } from './ErrorLines';
 
 export function StrategyPicker({ service }: { service: ServiceView }) {
@@ -22,25 +23,27 @@ export function StrategyPicker({ service }: { service: ServiceView }) {
   const current = strategies.find((s) => s.name === service.strategy);
   const offered = strategies.filter((s: StrategyInfo) => service.protocol === 'http' || s.layer4 || s.name === service.strategy);
 
-  async function set(strategy: string, next: Record<string, unknown>) {
+  async function set(strategy: string, next: Record<string, unknown>): Promise<boolean> {
     setDraft(strategy === service.strategy ? next : null);
     const res = await actions.setStrategy(service.name, strategy, next);
     setError(res.ok ? null : res.error);
     if (res.ok) setDraft(null);
+    return res.ok;
   }
 
   return (
     <section className="strategy">
       <div className="strategy-row">
         <label htmlFor="strategy-select">Strategy</label>
-        <select id="strategy-select" value={service.strategy} onChange={(e) => void set(e.target.value, {})}>
+        {/* Applied on commit: arrowing through the list does not apply every strategy on the way (./CommitSelect). */}
+        <CommitSelect id="strategy-select" value={service.strategy} onCommit={(v) => set(v, {})} hintTestId="strategy-draft-hint">
           {!current && <option value={service.strategy}>{service.strategy}</option>}
           {offered.map((s) => (
             <option key={s.name} value={s.name} title={s.description}>
               {s.label}
             </option>
           ))}
-        </select>
+        </CommitSelect>
         {current?.params.map((p) => (
           <ParamInput
             key={`${service.name}:${service.strategy}:${p.name}`}
@@ -87,13 +90,13 @@ function ParamInput({ param, value, onCommit }: { param: StrategyParam; value: u
     <span className="param" title={param.description}>
       <label htmlFor={id}>{param.label}</label>
       {param.type === 'enum' ? (
-        <select id={id} value={String(shown)} onChange={(e) => onCommit(e.target.value)}>
+        <CommitSelect id={id} value={String(shown)} onCommit={(v) => onCommit(v)}>
           {(param.choices ?? []).map((c) => (
             <option key={c} value={c}>
               {c}
             </option>
           ))}
-        </select>
+        </CommitSelect>
       ) : (
         <CommitInput
           id={id}
