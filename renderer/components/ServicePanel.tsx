@@ -1,8 +1,8 @@
 /**
  * The main area: the selected service's header (with the lab's buttons),
  * its strategy and its health, retry and timeout settings (folded), then
- * tabs: Traffic (backends and charts), Decisions (why each pick was made,
- * the key space, the access log), Load (the load generator) and Drills.
+ * tabs: Traffic (backends and charts), Load (the load generator), Drills,
+ * Decisions (why each pick was made, the key space, the access log) and Compare.
  * The load run's strip sits above the tabs while a run goes, and the event
  * log below them, whatever the tab.
  */

@@ -11,9 +11,9 @@ import type { ServiceTab } from '../store/ui-slice';
 
 const TABS: Array<[ServiceTab, string]> = [
   ['traffic', 'Traffic'],
-  ['decisions', 'Decisions'],
   ['load', 'Load'],
   ['drills', 'Drills'],
+  ['decisions', 'Decisions'],
   ['compare', 'Compare'],
 ];
 
