@@ -175,8 +175,10 @@ export function haproxyBackend(svc: ServiceSpec, be: string, notes: Notes): stri
   }
   const p = svc.passiveHealth;
   if (p?.enabled) {
-    body.push(`# ${notes.note(svc.name, 'passiveHealth', 'nearest', `HAProxy marks a backend down after ${p.consecutiveErrors} consecutive errors it observes (5xx answers among them) and brings it back through checks${hc ? '' : `, here a connect check every ${p.baseEjectionMs} ms`}: no doubling ejection, no ${p.maxEjectedPercent}% cap`)}`);
-    if (!hc) body.push(`default-server inter ${hms(p.baseEjectionMs)} rise 1 fall 1000`);
+    body.push(`# ${notes.note(svc.name, 'passiveHealth', 'nearest', `HAProxy marks a backend down after ${p.consecutiveErrors} consecutive errors it observes (5xx answers among them) and brings it back through checks${hc ? '' : `, here connect checks every second, ${riseFor(p.baseEjectionMs)} in a row (about ${p.baseEjectionMs} ms)`}: no doubling ejection, no ${p.maxEjectedPercent}% cap`)}`);
+    // Checks only to come back: 1 s apart (a longer interval would also delay every other server's first check,
+    // which HAProxy spreads over the shortest interval above 1 s), never failing a server by themselves.
+    if (!hc) body.push(`default-server inter 1s rise ${riseFor(p.baseEjectionMs)} fall 1000`);
   }
   if (svc.backends.some((b) => b.maxConnections !== undefined)) {
     body.push(`# ${notes.note(svc.name, 'maxConnections', 'nearest', 'HAProxy queues requests beyond a server\'s maxconn (up to timeout queue) instead of passing them to another backend')}`, `timeout queue ${hms(svc.timeouts.connectMs)}`);
@@ -188,6 +190,9 @@ export function haproxyBackend(svc: ServiceSpec, be: string, notes: Notes): stri
   if (svc.backends.length === 0) body.push('# no backend: HAProxy answers 503, as lbw does');
   return [...out, ...body.map((l) => `  ${l}`), ...servers.map((l) => (l.startsWith('  ') ? l : `  ${l}`))];
 }
+
+/** Passing 1 s checks that stand for an ejection of `ms`. */
+const riseFor = (ms: number): number => Math.min(1000, Math.max(1, Math.round(ms / 1000)));
 
 /** Weights as HAProxy takes them: 1 for strategies that ignore weights, divided by their common factor, scaled into 1-256. */
 function weights(svc: ServiceSpec, notes: Notes, body: string[]): (b: BackendSpec) => number {

@@ -53,9 +53,9 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
       b.r = await countingBackend('r', { redirect: '/next' });
       b.pre = await countingBackend('pre', { redirect: '/api/next' });
       b.s503 = await countingBackend('s503', { status: 503 });
-      for (const name of ['ok1', 'ok2']) b[name] = await countingBackend(name);
+      for (const name of ['ok1', 'ok2', 'pa', 'pb']) b[name] = await countingBackend(name);
       const dead = await closedPort();
-      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect', 'dial', 'status', 'prefix']) port[svc] = await freePort();
+      for (const svc of ['rr', 'wrr', 'backup', 'killed', 'tcp', 'hash', 'redirect', 'dial', 'status', 'prefix', 'passive']) port[svc] = await freePort();
       if (traits.tcp) tcp.push(await startTcpBackend(), await startTcpBackend());
       const listen = (svc: string): string => `127.0.0.1:${port[svc]}`;
       const services: ServiceInput[] = [
@@ -86,6 +86,13 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
         { name: 'hash', listen: listen('hash'), strategy: 'ring-hash', strategyOptions: { hashOn: 'header', key: 'X-User' }, backends: [{ url: b.h1!.url }, { url: b.h2!.url }, { url: b.h3!.url }] },
         { name: 'redirect', listen: listen('redirect'), backends: [{ url: b.r!.url }] },
         { name: 'prefix', listen: listen('prefix'), backends: [{ url: `${b.pre!.url}/api` }] },
+        {
+          name: 'passive',
+          listen: listen('passive'),
+          backends: [{ url: b.pa!.url }, { url: b.pb!.url }],
+          retries: { attempts: 1 },
+          passiveHealth: { consecutiveErrors: 1, consecutive5xx: 1, baseEjectionMs: 60_000 },
+        },
         { name: 'dial', listen: listen('dial'), backends: [{ url: `http://127.0.0.1:${dead}` }, { url: b.ok1!.url }], retries: { attempts: 2 } },
         { name: 'status', listen: listen('status'), backends: [{ url: b.s503!.url }, { url: b.ok2!.url }], retries: { attempts: 2, onStatus: [503] } },
       );
@@ -184,6 +191,23 @@ export function describeEngine(engine: RunnableEngine, traits: EngineTraits): vo
       const before = b.x!.hits;
       expect(await getMany(port.killed!, 10)).toEqual(Array(10).fill(200));
       expect(b.x!.hits - before).toBe(10);
+    });
+
+    it('passive health alone (no checks): failed requests take a killed backend out', async () => {
+      expect(await getMany(port.passive!, 4)).toEqual([200, 200, 200, 200]);
+      await b.pb!.close();
+      let failures = 0;
+      await waitFor(
+        async () => {
+          const statuses = await getMany(port.passive!, 10);
+          failures += statuses.filter((s) => s !== 200).length;
+          return statuses.every((s) => s === 200);
+        },
+        { timeoutMs: 15_000, intervalMs: 50, message: `${engine} keeps sending to the killed backend` },
+      );
+      // One failure marks it out (error limit 1); a few more may be in flight on a busy machine.
+      expect(failures).toBeGreaterThanOrEqual(1);
+      expect(failures).toBeLessThanOrEqual(3);
     });
 
     it.runIf(traits.backup)('a backup serves only when the primaries are down', async () => {
