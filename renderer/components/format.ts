@@ -41,9 +41,9 @@ export function eventColumns(e: WorkbenchEvent): { service: string; backend: str
     case 'backend:returned':
       return { service: e.service, backend: e.backend, cause: e.cause };
     case 'config:changed': {
-      // What changed in words (`bravo weight 1 → 3`), after what the user did; an older core sent only the cause.
+      // What the user did, then what changed in words (`bravo weight 1 → 3`); an older core sent only the cause.
       const changes = e.changes ?? [];
-      return { service: e.service ?? '', backend: '', cause: changes.length ? `${changes.join('; ')} (${e.cause})` : e.cause };
+      return { service: e.service ?? '', backend: '', cause: changes.length ? `${e.cause} — ${changes.join('; ')}` : e.cause };
     }
     case 'config:rejected':
       // What was tried, and why it was refused (the message names the port, the file, the field).

@@ -57,7 +57,7 @@ describe('event log', () => {
   it('replays the core history on connect, newest first, and once only after a reconnect', async () => {
     const { bridge } = setup();
     await waitFor(() => expect(rows()).toHaveLength(4));
-    expect(causes()).toEqual(['5 consecutive 5xx (for 10 s)', 'a weight 1 → 3 (backend updated)', 'unknown → unhealthy: ECONNREFUSED', 'unknown → healthy: check passed']);
+    expect(causes()).toEqual(['5 consecutive 5xx (for 10 s)', 'backend updated — a weight 1 → 3', 'unknown → unhealthy: ECONNREFUSED', 'unknown → healthy: check passed']);
     // A live event, then a reconnect whose history holds it too: still one row each.
     const live: WorkbenchEvent = { type: 'backend:returned', at: 4_000, ...b('api', 'c'), cause: 'ejection period ended' };
     act(() => bridge.push({ channel: 'event', event: live }));
@@ -91,7 +91,7 @@ describe('event log', () => {
     fireEvent.change(within(log).getByLabelText('Event kind'), { target: { value: '' } });
     fireEvent.change(within(log).getByLabelText('Event service'), { target: { value: '' } });
     fireEvent.change(within(log).getByLabelText('Search events'), { target: { value: 'WEIGHT' } });
-    expect(causes()).toEqual(['a weight 1 → 3 (backend updated)']);
+    expect(causes()).toEqual(['backend updated — a weight 1 → 3']);
     expect(within(log).getByTestId('event-count').textContent).toBe('1 of 4');
     fireEvent.change(within(log).getByLabelText('Search events'), { target: { value: 'nothing like this' } });
     expect(rows()).toHaveLength(0);
