@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { exposureWarnings } from '../core/config/exposure';
+import { duplicateUrlWarnings } from '../core/config/duplicates';
 import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file';
 import { LbError } from '../core/model/errors';
 import type { WorkspaceSpec } from '../core/model/spec';
@@ -58,6 +59,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 
   for (const w of exposureWarnings(workspace)) io.err.write(`lbw run: warning: ${w.message}\n`);
+  for (const w of duplicateUrlWarnings(workspace)) io.err.write(`lbw run: warning: ${w}\n`);
 
   // The access log (core/lab/access-log): JSON lines to a file, or to stdout, which then carries nothing else.
   const accessLog = values['access-log'] === undefined ? undefined : openAccessLog(values['access-log'], io.out, (err) => io.err.write(`lbw run: access log: ${err.message}\n`));

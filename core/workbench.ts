@@ -28,6 +28,7 @@ import { DemoLab, demoCommands } from './demo/commands';
 import { DemoFleet } from './demo/fleet';
 import { hasDemoBackends, resolveDemos } from './demo/resolve';
 import { diffWorkspaces } from './config/diff';
+import { refuseDuplicate } from './config/duplicates';
 import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
@@ -463,16 +464,18 @@ export class Workbench {
       await this.commit(editWorkspace.removeService(this.draft(), service), `service ${service} removed`);
       return { removed: service };
     },
-    'backends:add': async ({ service, backend }) => {
+    'backends:add': async ({ service, backend, allowDuplicate }) => {
       const svc = this.runtime(service);
       const spec = parseOrThrow(BackendSpecSchema, backend, 'INPUT_INVALID', ['backend']);
+      refuseDuplicate(svc.spec, spec.url, 'add', allowDuplicate);
       await this.commit(editWorkspace.addBackend(this.draft(), service, spec), `backend added to ${service}`);
       return svc.backendView(svc.backends.at(-1)!.id);
     },
-    'backends:update': async ({ service, backend, patch }) => {
+    'backends:update': async ({ service, backend, patch, allowDuplicate }) => {
       const svc = this.runtime(service);
       const target = svc.findBackend(backend);
       const index = svc.backends.indexOf(target);
+      if (patch.url !== undefined) refuseDuplicate(svc.spec, patch.url, 'point', allowDuplicate, index);
       await this.commit(editWorkspace.updateBackend(this.draft(), service, index, patch), `backend ${target.name} updated`);
       return svc.backendView(target.id);
     },

@@ -81,7 +81,8 @@ export const commandInputs = {
       .strict(),
   }),
   'services:remove': z.object({ service: ServiceRef }),
-  'backends:add': z.object({ service: ServiceRef, backend: z.unknown() }),
+  /** A URL the service already balances is refused (CONFLICT: it would double that server's share) unless `allowDuplicate` (the user confirmed). */
+  'backends:add': z.object({ service: ServiceRef, backend: z.unknown(), allowDuplicate: z.boolean().optional() }),
   'backends:update': z.object({
     service: ServiceRef,
     backend: BackendRef,
@@ -96,6 +97,8 @@ export const commandInputs = {
       })
       .partial()
       .strict(),
+    /** As for backends:add: a URL another backend of the service has is refused unless allowed. */
+    allowDuplicate: z.boolean().optional(),
   }),
   'backends:remove': z.object({ service: ServiceRef, backend: BackendRef }),
   'strategy:set': z.object({ service: ServiceRef, strategy: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),

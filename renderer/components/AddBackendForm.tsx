@@ -3,10 +3,11 @@
  * core's schemas; Add stays disabled while anything is invalid, and an error
  * the core still returns is shown under the form.
  */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { ErrorData, ServiceView } from '../../core/contract';
 import type { BackendInput } from '../../core/model/spec';
 import { useActions } from '../store/context';
+import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorLines } from './ErrorLines';
 import { validateNewBackend } from './validation';
 
@@ -17,6 +18,9 @@ export function AddBackendForm({ service }: { service: ServiceView }) {
   const [weight, setWeight] = useState('');
   const [serverError, setServerError] = useState<ErrorData | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The core's CONFLICT for a URL the service already has: asked about before sending again with allowDuplicate. */
+  const [duplicate, setDuplicate] = useState<{ message: string; backend: BackendInput } | null>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
 
   const candidate: BackendInput = { url: url.trim() };
   if (name.trim()) candidate.name = name.trim();
@@ -33,20 +37,27 @@ export function AddBackendForm({ service }: { service: ServiceView }) {
     };
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (!valid || busy) return;
+  async function add(backend: BackendInput, allowDuplicate: boolean) {
     setBusy(true);
-    const res = await actions.addBackend(service.name, candidate);
+    const res = await actions.addBackend(service.name, backend, { allowDuplicate });
     setBusy(false);
+    setDuplicate(null);
     if (res.ok) {
       setUrl('');
       setName('');
       setWeight('');
       setServerError(null);
+    } else if (res.error.code === 'CONFLICT' && !allowDuplicate) {
+      setDuplicate({ message: res.error.message, backend });
     } else {
       setServerError(res.error);
     }
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!valid || busy) return;
+    await add(candidate, false);
   }
 
   return (
@@ -97,7 +108,7 @@ export function AddBackendForm({ service }: { service: ServiceView }) {
         <span className="label-spacer" aria-hidden="true">
           &nbsp;
         </span>
-        <button type="submit" className="primary" disabled={!valid || busy}>
+        <button type="submit" className="primary" ref={addButton} disabled={!valid || busy}>
           Add backend
         </button>
       </div>
@@ -105,6 +116,20 @@ export function AddBackendForm({ service }: { service: ServiceView }) {
         <div className="full">
           <ErrorLines error={serverError} testId="add-backend-error" />
         </div>
+      )}
+      {duplicate && (
+        <ConfirmDialog
+          title="Add the same URL again?"
+          confirmLabel="Add anyway"
+          busy={busy}
+          onConfirm={() => void add(duplicate.backend, true)}
+          onCancel={() => setDuplicate(null)}
+          returnFocus={() => addButton.current}
+          testId="duplicate-backend"
+        >
+          <p>{duplicate.message}</p>
+          <p>Cancel adds nothing; to give that server more traffic, raise its weight instead.</p>
+        </ConfirmDialog>
       )}
     </form>
   );

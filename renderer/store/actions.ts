@@ -34,7 +34,8 @@ export interface Actions extends WorkspaceFileActions, LabActions, CompareAction
   /** Changes a service's settings (health checks, retries, timeouts) in one `services:update`. */
   updateService(name: string, patch: ServicePatch): Promise<Result<ServiceView>>;
   removeService(name: string): Promise<Result<{ removed: string }>>;
-  addBackend(service: string, backend: BackendInput): Promise<Result<BackendView>>;
+  /** `allowDuplicate`: the user confirmed adding a URL the service already has (the core answers CONFLICT otherwise). */
+  addBackend(service: string, backend: BackendInput, options?: { allowDuplicate?: boolean }): Promise<Result<BackendView>>;
   updateBackend(service: string, backendId: string, patch: BackendPatch): Promise<Result<BackendView>>;
   /** Removes a backend and offers it back through `pendingUndo`. */
   removeBackend(service: string, backendId: string): Promise<Result<BackendView>>;
@@ -130,7 +131,8 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
 
     removeService: (name) => change('services:remove', { service: name }, () => state().removeService(name)),
 
-    addBackend: (service, backend) => change('backends:add', { service, backend }, (v) => state().upsertBackend(service, v)),
+    addBackend: (service, backend, options) =>
+      change('backends:add', { service, backend, ...(options?.allowDuplicate ? { allowDuplicate: true } : {}) }, (v) => state().upsertBackend(service, v)),
 
     updateBackend: (service, backendId, patch) =>
       change('backends:update', { service, backend: backendId, patch }, (v) => state().upsertBackend(service, v)),

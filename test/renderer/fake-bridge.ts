@@ -400,11 +400,14 @@ export class FakeBridge implements Bridge {
         return { ok: true, value: { removed: service } };
       }
       case 'backends:add': {
-        const { service, backend } = input as CommandInput<'backends:add'>;
+        const { service, backend, allowDuplicate } = input as CommandInput<'backends:add'>;
         const svc = this.service(service);
         if (!svc) return err('NOT_FOUND', `no service "${service}"`);
         const parsed = BackendSpecSchema.safeParse(backend);
         if (!parsed.success) return err('INPUT_INVALID', 'invalid backend', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+        // As the core (core/config/duplicates): a URL the service has is refused unless confirmed.
+        const same = svc.backends.find((b) => b.url === parsed.data.url);
+        if (same && !allowDuplicate) return err('CONFLICT', `${parsed.data.url} is already a backend of ${service} (${same.name}): adding it again doubles its share of the traffic. Add it anyway only if that is what you want.`);
         const view = backendView(parsed.data.url, parsed.data);
         this.replaceService(service, { ...svc, backends: [...svc.backends, view] });
         return { ok: true, value: view };
