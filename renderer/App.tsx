@@ -5,6 +5,7 @@ import { RestartedNotice, useHostEnded } from './components/HostNotice';
 import { ExposureBanner, RejectedChangeBanner } from './components/Notices';
 import { ServicePanel } from './components/ServicePanel';
 import { Sidebar } from './components/Sidebar';
+import { applyTheme } from './components/theme';
 import { TopBar } from './components/TopBar';
 import { UndoToast } from './components/UndoToast';
 import { WorkspaceError } from './components/WorkspaceBar';
@@ -16,11 +17,8 @@ export function App() {
   const ended = useHostEnded();
   // Shown from a run that ended, or while the connection is down: greyed (styles.css), and inert once nothing can come back.
   const stale = useApp((s) => !s.connected && s.everConnected) || ended !== null;
-  useEffect(() => {
-    // "system" leaves the choice to prefers-color-scheme in styles.css.
-    if (theme === 'system') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = theme;
-  }, [theme]);
+  // Applied to the root element and kept for the next load (components/theme.ts).
+  useEffect(() => applyTheme(theme), [theme]);
 
   return (
     <div className="app">

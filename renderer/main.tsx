@@ -11,6 +11,7 @@ import { createRoot } from 'react-dom/client';
 import { z } from 'zod';
 import { App } from './App';
 import { HostEndedContext, type HostEnded } from './components/HostNotice';
+import { savedTheme } from './components/theme';
 import { createBridge } from './bridge';
 import { forgetToken, takeToken, tokenFromHash } from './bridge/token';
 import { createActions } from './store/actions';
@@ -54,6 +55,8 @@ if (token === null) {
   root.render(<TokenNeeded refused={false} />);
 } else {
   const store = createAppStore();
+  // The theme chosen last (public/theme.js applied it before the first paint).
+  store.getState().setTheme(savedTheme());
   const bridge = createBridge({
     token,
     onUnauthorized: () => {
