@@ -21,6 +21,10 @@ export function backendAddress(b: BackendSpec): { host: string; port: number; ho
   }
   const tls = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : tls ? 443 : 80;
+  if (port === 0) {
+    // A built-in demo backend without a fixed port listens wherever lbw starts it.
+    throw new LbError('EXPORT_UNSUPPORTED', `backend ${backendName(b)} has no fixed port (a demo backend runs only inside lbw, on a port picked at start): give it a url, or its demo a port`);
+  }
   const host = url.hostname; // keeps IPv6 brackets
   return { host, port, hostPort: `${host}:${port}`, tls };
 }

@@ -110,6 +110,15 @@ describe('lbw export', () => {
     expect(r.err).toMatch(/^lbw export: Caddy's standard build has no layer-4 \(TCP\) proxy, so "db" cannot be exported/);
   });
 
+  it('exit 1 for a demo backend without a fixed port: it has no address outside lbw', async () => {
+    const demo = join(dir, 'demo.json');
+    await writeFile(demo, JSON.stringify({ services: [{ name: 'web', listen: '127.0.0.1:18081', backends: [{ demo: 'alpha' }] }] }));
+    const r = await lbw('export', demo, '--to', 'haproxy');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/backend alpha has no fixed port/);
+  });
+
   it.each([
     [['export', 'ws.json'], /--to is required/],
     [['export', 'WS', '--to', 'apache'], /--to must be one of nginx, haproxy, caddy, envoy, traefik/],
