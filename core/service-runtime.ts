@@ -335,6 +335,7 @@ export class ServiceRuntime {
     const counters = this.deps.stats.service(this.name);
     return {
       pick,
+      sampleConnection: () => this.lab.sampleConnection(),
       requestStarted,
       attemptEnded,
       retried,

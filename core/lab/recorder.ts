@@ -50,6 +50,13 @@ export class LabRecorder {
     return new RequestTrace(this.deps.now(), method, path, ui, this.deps.now, (end) => this.ended(end));
   }
 
+  /** A trace of a TCP connection's picks, within the tick's sample only (connections make no access-log records). */
+  sampleConnection(): RequestTrace | undefined {
+    if (this.budget === 0) return undefined;
+    this.budget--;
+    return new RequestTrace(this.deps.now(), 'TCP', '', true, this.deps.now, (end) => this.ended(end), false);
+  }
+
   /** The last decisions, oldest first. */
   recentDecisions(): Decision[] {
     return this.recent.toArray();
@@ -70,6 +77,7 @@ export class LabRecorder {
     const service = this.deps.service();
     const nameOf = this.deps.nameOf;
     for (const p of trace.picks) if (p.trace.reason) nameReason(p.trace.reason, nameOf);
+    if (!trace.logged) return this.keepDecisions(trace, service);
     const answered = trace.answeredBy;
     const final = (answered && trace.picks.find((p) => p.backend === answered)) ?? lastWithBackend(trace.picks);
     const record: AccessRecord = {
@@ -86,6 +94,11 @@ export class LabRecorder {
     this.deps.sink?.(record);
     if (!trace.ui) return;
     this.access.push(record);
+    this.keepDecisions(trace, service);
+  }
+
+  /** A sampled trace's picks as decisions: this tick's batch and the ring of recent ones. */
+  private keepDecisions(trace: RequestTrace, service: string): void {
     const strategy = this.deps.strategy();
     trace.picks.forEach((p, i) => {
       const d: Decision = {

@@ -39,6 +39,8 @@ export class RequestTrace {
     readonly ui: boolean,
     private readonly now: () => number,
     private readonly finish: (end: TraceEnd) => void,
+    /** False for a TCP connection: its decisions are kept, but it makes no access-log record. */
+    readonly logged = true,
   ) {}
 
   /** A fresh trace for the next pick. */

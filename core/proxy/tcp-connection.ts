@@ -46,6 +46,8 @@ import type { RetrySpec, TimeoutsSpec } from '../model/spec';
 import type { AttemptOutcome, ErrorKind } from '../stats/types';
 import type { RequestOutcome } from '../stats/counters';
 import type { PickRequest } from '../strategies/types';
+import type { PickTrace } from '../strategies/reason';
+import type { RequestTrace } from '../lab/request-trace';
 import { chain, flushed, halfClosedBothWays, resetQuietly } from './tcp-sockets';
 import { errorKind, timeoutError } from './upstream-errors';
 
@@ -54,7 +56,9 @@ export const EARLY_BYTES_MAX = 64 * 1024;
 
 export interface TcpServiceHooks {
   /** Chooses a backend, excluding ids already tried for this connection; undefined = none available. */
-  pick(req: PickRequest, exclude: ReadonlySet<string>): Backend | undefined;
+  pick(req: PickRequest, exclude: ReadonlySet<string>, trace?: PickTrace): Backend | undefined;
+  /** A trace of this connection's picks when the lab samples it (decisions only: the access log is per HTTP request). */
+  sampleConnection?(): RequestTrace | undefined;
   /** A client connection was accepted (it counts as open until `connectionClosed`). */
   requestStarted(): void;
   /** One connect attempt to a backend ended: connected (latencyMs = connect time) or failed (`error`). */
@@ -171,18 +175,26 @@ export class TcpConnection {
     const req: PickRequest = { clientAddress: this.client.remoteAddress ?? '', headers: NO_HEADERS };
     const tried = new Set<string>();
     let last: { backend: Backend; error: ErrorKind } | undefined;
-    for (let attempt = 1; ; attempt++) {
-      if (this.clientClosed) return this.settle({});
-      const backend = this.ctx.hooks.pick(req, tried);
-      if (!backend) return this.giveUp(last ? { error: last.error } : { noBackend: true });
-      if (last) this.ctx.hooks.retried(last.backend);
-      tried.add(backend.id);
-      const result = await this.connect(backend);
-      if (result.kind === 'connected') return this.bridge(backend, result.socket, result.plan);
-      if (result.kind === 'blackholed') return this.blackhole();
-      if (result.kind === 'cancelled') return this.settle({});
-      last = { backend, error: result.error };
-      if (result.final || attempt >= maxAttempts) return this.giveUp({ error: result.error });
+    // A sampled connection records its picks and connect outcomes (core/lab); ended once the loop is left.
+    const trace = this.ctx.hooks.sampleConnection?.();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        if (this.clientClosed) return this.settle({});
+        const backend = this.ctx.hooks.pick(req, tried, trace?.nextPick());
+        trace?.picked(backend);
+        if (!backend) return this.giveUp(last ? { error: last.error } : { noBackend: true });
+        if (last) this.ctx.hooks.retried(last.backend);
+        tried.add(backend.id);
+        const result = await this.connect(backend);
+        trace?.attempted(backend, result.kind === 'failed' ? { error: result.error } : { clientGone: result.kind === 'cancelled' });
+        if (result.kind === 'connected') return this.bridge(backend, result.socket, result.plan);
+        if (result.kind === 'blackholed') return this.blackhole();
+        if (result.kind === 'cancelled') return this.settle({});
+        last = { backend, error: result.error };
+        if (result.final || attempt >= maxAttempts) return this.giveUp({ error: result.error });
+      }
+    } finally {
+      trace?.end(0, 0);
     }
   }
 

@@ -195,6 +195,7 @@ function guardHooks(service: string, hooks: TcpServiceHooks): TcpServiceHooks {
   };
   return {
     pick: guard('pick', hooks.pick, undefined),
+    sampleConnection: hooks.sampleConnection ? guard('sampleConnection', hooks.sampleConnection, undefined) : undefined,
     requestStarted: guard('requestStarted', hooks.requestStarted, undefined),
     attemptEnded: guard('attemptEnded', hooks.attemptEnded, undefined),
     retried: guard('retried', hooks.retried, undefined),

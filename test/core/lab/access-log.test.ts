@@ -10,7 +10,8 @@ import { AccessLogWriter } from '../../../core/lab/access-log';
 import type { AccessRecord, LabBatch } from '../../../core/lab/types';
 import type { WorkspaceInput } from '../../../core/model/spec';
 import { Workbench } from '../../../core/workbench';
-import { closedPort, startHttpBackend } from '../../helpers/backends';
+import net from 'node:net';
+import { closedPort, startHttpBackend, startTcpBackend } from '../../helpers/backends';
 import { useCleanup } from '../../helpers/cleanup';
 import { send } from '../../helpers/http-client';
 import { waitFor } from '../../helpers/wait';
@@ -98,6 +99,30 @@ describe('access log over real sockets', () => {
     expect((await send(port)).status).toBe(503);
     await waitFor(() => records.length === 1, 5000);
     expect(records[0]).toMatchObject({ status: 503, backend: null, attempts: [], reason: null });
+  });
+});
+
+describe('TCP connections', () => {
+  it('are sampled for decisions (a refused connect, then the next backend), and make no access-log record', async () => {
+    const echo = cleanup.track(await startTcpBackend());
+    const records: AccessRecord[] = [];
+    const { pushes, port } = await start(
+      { protocol: 'tcp', strategy: 'least-connections', backends: [{ url: `tcp://127.0.0.1:${await closedPort()}`, name: 'dead' }, { url: echo.url, name: 'echo' }] },
+      (r) => records.push(r),
+    );
+    const socket = net.connect(port, '127.0.0.1');
+    cleanup.defer(() => socket.destroy());
+    socket.write('ping');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    const batch = await waitFor(() => pushes.find((p): p is { channel: 'lab'; batch: LabBatch } => p.channel === 'lab' && p.batch.services.some((s) => s.decisions.length > 0)), 5000);
+    const svc = batch.batch.services[0]!;
+    expect(svc.decisions.map((d) => [d.method, d.attempt, d.backend, d.after?.outcome ?? null])).toEqual([
+      ['TCP', 1, 'dead', null],
+      ['TCP', 2, 'echo', 'refused'],
+    ]);
+    expect(svc.decisions[1]!.reason).toMatchObject({ kind: 'least-connections', tied: 1, candidates: [{ backend: 'echo' }] });
+    expect(svc.access).toEqual([]);
+    expect(records).toEqual([]);
   });
 });
 

@@ -2,15 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { Pool } from '../../../core/strategies/pool';
 import { getStrategy } from '../../../core/strategies/registry';
-import { backends, req, seeded } from '../strategies/helpers';
+import { backends, req, seeded, type FakeBackend } from '../strategies/helpers';
 
-const pool = (name: string, list: ReturnType<typeof backends>) => {
-  const p = new Pool(getStrategy(name), {}, seeded());
+const pool = (name: string, list: FakeBackend[]) => {
+  const p = new Pool<FakeBackend>(getStrategy(name), {}, seeded());
   p.setBackends(list);
   return p;
 };
 const ids = (list: Array<{ id: string }> | undefined) => list?.map((b) => b.id).join(' ');
-const picks = (p: Pool<ReturnType<typeof backends>[number]>, n: number) => Array.from({ length: n }, () => p.pick(req())?.id).join(' ');
+const picks = (p: Pool<FakeBackend>, n: number) => Array.from({ length: n }, () => p.pick(req())?.id).join(' ');
 
 describe('strategy preview', () => {
   it('weighted round robin 5,1,1: the preview is the sequence, and the picks after it are the same sequence', () => {
