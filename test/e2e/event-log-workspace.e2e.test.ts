@@ -9,6 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { WorkspaceInput } from '../../core/model/spec';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { backendRow, BUILD_TIMEOUT_MS, E2E_TIMEOUT_MS, ensureRendererBuilt, eventually, invokeCore, Stack, startWorkbench } from './harness';
 
@@ -27,9 +28,12 @@ async function eventRows(page: Page): Promise<string[][]> {
 }
 
 /** A saved demo workspace: three demo backends by name, started again by lbw serve, health-checked. */
-const DEMO_FILE = {
+const DEMO_SHAPE = {
   services: [{ name: 'web', listen: '127.0.0.1:0', strategy: 'weighted-round-robin', healthCheck: { path: '/health', intervalMs: 500, timeoutMs: 2000, rise: 1, fall: 2 }, backends: [{ demo: 'alpha' }, { demo: 'bravo' }, { demo: 'charlie' }] }],
 };
+
+// As a file holds it (demo backends by name, no url), not the parsed input type the harness names.
+const DEMO_FILE = DEMO_SHAPE as unknown as WorkspaceInput;
 
 describe('event log and workspace file (browser mode)', () => {
   it('shows the startup health transitions, keeps them across a reload, filters and exports them', async () => {
@@ -71,7 +75,7 @@ describe('event log and workspace file (browser mode)', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
     expect(download.suggestedFilename()).toBe('workspace.json');
-    const ws = JSON.parse(await readFile(await download.path(), 'utf8')) as typeof DEMO_FILE & { services: Array<{ backends: Array<{ demo: string; weight?: number }> }> };
+    const ws = JSON.parse(await readFile(await download.path(), 'utf8')) as { services: Array<{ backends: Array<{ demo: string; weight?: number }> }> };
     // Demo backends by name, as a save writes them: the copy comes back alive anywhere.
     expect(ws.services[0]!.backends.map((b) => b.demo)).toEqual(['alpha', 'bravo', 'charlie']);
 
