@@ -76,7 +76,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
     if (result.kind === 'held') throw new Error('a released answer cannot be held again');
     if (result.kind !== 'failed') return result.outcome;
     const answer = failureAnswer(ctx.name, result.error, result.outcome.detail);
-    return { ...result.outcome, status: answer.status, bytesOut: answerWith(ctx, req, res, answer, body !== undefined) };
+    return { ...result.outcome, status: answer.status, bytesOut: answerWith(ctx, req, res, answer, body !== undefined, tried?.size ?? 0) };
   };
 
   /** `shouldRetry` for this request after a failed attempt (an error) or a held answer (a status). */
@@ -121,7 +121,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       if (!backend) {
         const error = last?.error;
         const answer = error ? failureAnswer(ctx.name, error, last?.detail) : noBackendAnswer(ctx.name);
-        const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
+        const bytesOut = answerWith(ctx, req, res, answer, body !== undefined, tried?.size ?? 0);
         outcome = error ? { status: answer.status, error, latencyMs: 0, bytesIn: 0, bytesOut } : { status: answer.status, noBackend: true, latencyMs: 0, bytesIn: 0, bytesOut };
         break;
       }
@@ -162,7 +162,7 @@ async function forwardWithRetries(ctx: ServiceContext, req: http.IncomingMessage
       last = { backend, error: result.error, detail: result.outcome.detail, bodySent: result.bodySent };
       if (!mayRetry(attempt, result.bodySent, result.error, undefined)) {
         const answer = failureAnswer(ctx.name, result.error, result.outcome.detail);
-        const bytesOut = answerWith(ctx, req, res, answer, body !== undefined);
+        const bytesOut = answerWith(ctx, req, res, answer, body !== undefined, tried?.size ?? 0);
         outcome = { ...result.outcome, status: answer.status, bytesOut };
         break;
       }
@@ -198,7 +198,7 @@ function hasBody(headers: http.IncomingHttpHeaders): boolean {
  * (then only closing the connection tells the client something went wrong).
  * Returns the body bytes sent.
  */
-function answerWith(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse, answer: FailureAnswer, withBody: boolean): number {
+function answerWith(ctx: ServiceContext, req: http.IncomingMessage, res: http.ServerResponse, answer: FailureAnswer, withBody: boolean, attempts: number): number {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return 0;
@@ -209,6 +209,8 @@ function answerWith(ctx: ServiceContext, req: http.IncomingMessage, res: http.Se
     'content-length': payload.length,
     'x-lb-error': answer.code,
   };
+  // The balancer's own answer: no backend answered, but how many were tried is worth a header too.
+  if (ctx.debugHeaders()) headers['x-lbw-attempts'] = String(attempts);
   // Rather than read the rest of an unread request body, close the connection after the answer.
   if ((withBody && !req.complete) || ctx.draining()) headers.connection = 'close';
   res.writeHead(answer.status, headers);

@@ -141,6 +141,15 @@ describe('debugHeaders', () => {
     expect(plain.headers['x-lbw-attempts']).toBeUndefined();
     expect(wb.getWorkspace().services[0]!.debugHeaders).toBeUndefined();
   });
+
+  it("on the balancer's own 502 after every backend refused: x-lbw-attempts and no x-lbw-backend", async () => {
+    const dead = (name: string) => closedPort().then((p) => ({ url: `http://127.0.0.1:${p}`, name }));
+    const { port } = await start({ debugHeaders: true, backends: [await dead('d1'), await dead('d2')] });
+    const res = await send(port);
+    expect(res.status).toBe(502);
+    expect(res.headers['x-lbw-attempts']).toBe('2');
+    expect(res.headers['x-lbw-backend']).toBeUndefined();
+  });
 });
 
 describe('AccessLogWriter', () => {
