@@ -53,7 +53,12 @@ async function rowActions(page: Page) {
     out[name] = { faults: inside(await faults.boundingBox(), screen), remove: inside(await remove.boundingBox(), screen) };
   }
   const scroll = await page.locator('.table-wrap').evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
-  return { out, scrollsSideways: scroll.scrollWidth > scroll.clientWidth + 1 };
+  // The top bar's right end (connection state, theme) stays on screen too.
+  const topBar = {
+    connection: inside(await page.getByTestId('connection-state').boundingBox(), screen),
+    theme: inside(await page.getByLabel('Theme').boundingBox(), screen),
+  };
+  return { out, scrollsSideways: scroll.scrollWidth > scroll.clientWidth + 1, topBar };
 }
 
 /**
@@ -118,7 +123,7 @@ describe('the main page of the demo workspace', () => {
       await screenshot(page, `main-${width}`);
       const expectAll = Object.fromEntries(DEMOS.map((n) => [n, { faults: true, remove: true }]));
       // Layout follows the new size at once (boundingBox asks the page after it); soft, so both sizes report.
-      expect.soft(await rowActions(page), `${width}×${height}`).toEqual({ out: expectAll, scrollsSideways: false });
+      expect.soft(await rowActions(page), `${width}×${height}`).toEqual({ out: expectAll, scrollsSideways: false, topBar: { connection: true, theme: true } });
       // The labels move with the window: each chart leaves room for a label on its newest tick.
       const room = await timeLabelRoom(page);
       for (const [chart, r] of Object.entries(room)) expect.soft({ chart, roomForHalfLabel: r.room >= r.halfLabel, lastInside: r.lastInside, r }).toMatchObject({ chart, roomForHalfLabel: true, lastInside: true });
