@@ -1,8 +1,9 @@
-/** The bar across the top: title, workspace file, connection state and theme. */
+/** The bar across the top: title, workspace file, connection state, theme and the keyboard shortcuts. */
 import { useApp } from '../store/context';
 import { selectTheme } from '../store/selectors';
 import type { Theme } from '../store/ui-slice';
 import { useHostEnded } from './HostNotice';
+import { Shortcuts } from './Shortcuts';
 import { WorkspaceBar } from './WorkspaceBar';
 
 export function TopBar() {
@@ -29,6 +30,7 @@ export function TopBar() {
           <option value="dark">Dark</option>
         </select>
       </label>
+      <Shortcuts />
     </header>
   );
 }
