@@ -127,6 +127,7 @@ describe('the Decisions tab', () => {
     expect((await sequentialRequests(port, 3)).statuses).toEqual({ 200: 3 });
     await expect.poll(() => page.getByTestId('decision-reason').first().textContent(), { timeout: UI_LAG_WAIT_MS }).toMatch(/^key 127\.0\.0\.1 → hash [0-9a-f]{8} → ring → k\d/);
 
+    await keyspace.scrollIntoViewIfNeeded();
     await screenshot(page, 'keyspace');
     expect(pageErrors).toEqual([]);
   });
