@@ -187,6 +187,15 @@ export class StatsCollector {
       const b = s.backends[i]!;
       const c = this.backends.get(b.id);
       const traffic = c ? c.tick.read(elapsedMs, b.inFlight) : emptyTraffic(b.inFlight);
+      // The running totals: this tick's counts added before they are cleared; a backend that cannot take traffic is down for the tick.
+      if (c) {
+        const e = traffic.errors;
+        c.totalErrors += traffic.status['5xx'] + e.refused + e.reset + e.timeout + e.tls + e.other;
+        c.totalBytesIn += traffic.bytesIn;
+        c.totalBytesOut += traffic.bytesOut;
+      }
+      if (!available[i]) backendCounters(this.backends, b.id).downtimeMs += elapsedMs;
+      const totals = this.backends.get(b.id);
       const inTier = available[i]! && b.backup !== primaryUp;
       // Fields are listed, not spread: a spread builds a slow dictionary-mode object per backend per tick.
       backends.push({
@@ -213,6 +222,10 @@ export class StatsCollector {
         share: attempts > 0 ? traffic.requests / attempts : 0,
         expectedShare: inTier && weightSum > 0 ? (weighted ? b.weight : 1) / weightSum : 0,
         totalRequests: c?.totalRequests ?? 0,
+        totalErrors: c?.totalErrors ?? 0,
+        totalBytesIn: c?.totalBytesIn ?? 0,
+        totalBytesOut: c?.totalBytesOut ?? 0,
+        downtimeMs: totals?.downtimeMs ?? 0,
         faults: b.faults.labels(),
         lastError: c?.lastError ? { code: upstreamErrorCode(c.lastError.kind), message: c.lastError.detail, at: c.lastError.at } : null,
       });

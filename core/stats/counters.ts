@@ -93,6 +93,12 @@ export class BackendCounters {
   readonly tick = new TickCounters();
   /** Attempts ended since start (or since the backend was last forgotten). */
   totalRequests = 0;
+  /** Since start, summed from each tick as it ends (StatsCollector.snapshot): attempts answered 5xx or failed without a response, and bytes. */
+  totalErrors = 0;
+  totalBytesIn = 0;
+  totalBytesOut = 0;
+  /** Time since start during which the backend could not take traffic (unhealthy, ejected, drained, disabled or full), in whole ticks. */
+  downtimeMs = 0;
   ejections = 0;
   /** The last failed attempt's kind, reason and time (kept across ticks: a UI shows why a backend fails). */
   lastError: { kind: ErrorKind; detail: string; at: number } | undefined;

@@ -64,6 +64,13 @@ export interface BackendSnapshot extends TrafficStats {
   expectedShare: number;
   /** Since start. */
   totalRequests: number;
+  /** Since start: attempts answered 5xx or failed without a response (refused, reset, timed out, TLS, other). */
+  totalErrors: number;
+  /** Since start: bytes from clients to it, and from it to clients. */
+  totalBytesIn: number;
+  totalBytesOut: number;
+  /** Since start: how long it could not take traffic (`available` false at the end of a tick counts that tick), in ms. */
+  downtimeMs: number;
   /** Injected faults that apply now, as short labels (`latency +300 ms`, `error 503 @ 50%`); empty when none. */
   faults: string[];
   /** The last attempt that failed without a response, since start: its code and reason (`LB_UPSTREAM_TLS`, `self-signed certificate`). */
