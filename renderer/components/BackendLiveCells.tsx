@@ -1,7 +1,8 @@
 /**
- * The cells of a backend's row that follow the stats ticks: health (with its
- * fault badges and the last failed attempt's code and reason on a small
- * second line), the HTTP or TCP figures and the share. Each selects the
+ * The cells of a backend's row that follow the stats ticks: health (its
+ * check state, its traffic state apart, the last check inline, the running
+ * totals since start, its fault badges and the last failed attempt's code
+ * and reason on small lines), the HTTP or TCP figures and the share. Each selects the
  * text it shows (useShallow compares it field by field), so a cell
  * re-renders only when what it displays changed, and the rest of the row
  * (inputs, selects, buttons) not at all on a tick.
@@ -13,6 +14,7 @@ import { useApp } from '../store/context';
 import { selectBackendSnapshot, selectHistory } from '../store/selectors';
 import type { AppState } from '../store/store';
 import { checkTitle, formatBytes, formatCount, formatMs, formatPercent, formatRate, formatTime } from './format';
+import { checkLine, totalsLine, trafficState } from './backend-state';
 import { HealthBadge } from './HealthBadge';
 
 /** Separates fault labels in one string, so a list compares by value. */
@@ -52,12 +54,33 @@ export function HealthCell({ service, backend }: { service: string; backend: Bac
       lastError: last ? `${last.code}: ${last.message}` : '',
       lastErrorAt: last ? formatTime(last.at) : '',
       recent: last !== null && (s.latest?.at ?? last.at) - last.at < RECENT_ERROR_MS,
+      // Traffic state, the last check and the totals are read from the ticks only: the view has none of them.
+      traffic: live ? trafficState(live) : '',
+      check: live?.lastCheck ? checkLine(live.lastCheck, s.latest?.at ?? live.lastCheck.at) : '',
+      totals: live ? totalsLine(live) : '',
     };
   });
   const faults = v.faults === '' ? [] : v.faults.split(SEP);
   return (
     <td className="health-cell">
       <HealthBadge name={backend.name} health={v.health} title={v.title} ejected={v.ejected} />
+      {v.traffic && v.traffic !== 'ejected' && (
+        <span className={`badge traffic traffic-${v.traffic.replace(/ /g, '-')}`} data-testid={`traffic-${backend.name}`} title="Traffic state: whether the balancer sends it requests now">
+          {v.traffic}
+        </span>
+      )}
+      {v.check && (
+        <span className="check-line" data-testid={`check-${backend.name}`} title={v.title}>
+          <span className="sr-only">Last check: </span>
+          {v.check}
+        </span>
+      )}
+      {v.totals && (
+        <span className="totals-line" data-testid={`totals-${backend.name}`} title="Since start: requests, errors (5xx and failed attempts), bytes in and out, and time out of rotation">
+          <span className="sr-only">Since start: </span>
+          {v.totals}
+        </span>
+      )}
       {faults.length > 0 && (
         <span className="fault-badges" data-testid={`fault-badge-${backend.name}`}>
           {faults.map((label, i) => (

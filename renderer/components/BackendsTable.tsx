@@ -61,10 +61,12 @@ export function BackendsTable({ service }: { service: ServiceView }) {
             <tr>
               <th scope="col">Name / URL</th>
               <th scope="col">Weight</th>
-              <th scope="col" title="Admin state; a backup serves only when no primary backend is available">
-                State
+              <th scope="col" title="Admin state (what you set); a backup serves only when no primary backend is available">
+                Admin state
               </th>
-              <th scope="col">Health</th>
+              <th scope="col" title="Health-check state, traffic state (whether it gets requests now), the last check, and totals since start">
+                Health · traffic
+              </th>
               {tcp ? <TcpHeadings /> : <HttpHeadings />}
               <th scope="col" className="num" title={baseline.help.replace('Share', `Share of ${tcp ? 'connections' : 'requests'}`)}>
                 {baseline.fixed ? `Share / ${baseline.words}` : `Share · ${baseline.words}`}
