@@ -282,9 +282,12 @@ export class Workbench {
   }
 
   private emit(event: WorkbenchEvent): void {
-    // The history keeps what happened, not the service views a config change carries (a UI reads the list when it connects).
+    // The history keeps what happened, not the service views or the report an event carries (a UI reads those when it connects).
     if (event.type === 'config:changed' && event.services) {
       const { services: _views, ...kept } = event;
+      this.recentEvents.push(kept);
+    } else if (event.type === 'drill:done' && event.report) {
+      const { report: _report, ...kept } = event;
       this.recentEvents.push(kept);
     } else {
       this.recentEvents.push(event);

@@ -8,7 +8,7 @@ import type { ErrorData } from '../model/errors';
 import type { StatsSnapshot } from '../stats/types';
 import type { Fault } from '../faults/spec';
 import type { LoadProgress, LoadSummary } from '../demo/load/types';
-import type { DrillResult, DrillVerdict } from '../drills/report';
+import type { DrillReport, DrillResult, DrillVerdict } from '../drills/report';
 import type { DrillAction } from '../drills/spec';
 import type { ServiceView } from './commands';
 import type { KeyMove, LabBatch } from '../lab/types';
@@ -55,8 +55,8 @@ export type WorkbenchEvent =
       label: string;
       error?: ErrorData;
     }
-  /** The full report is `drills:report`. */
-  | { type: 'drill:done'; at: number; drill: string; result: DrillResult; verdict: DrillVerdict }
+  /** The drill ended; `report` is the full report (also `drills:report`), left out of `events:history`. */
+  | { type: 'drill:done'; at: number; drill: string; result: DrillResult; verdict: DrillVerdict; report?: DrillReport }
   /** A hashing service's membership or weights changed: the share of sampled keys that moved, and the ideal. */
   | { type: 'keyspace:moved'; at: number; service: string; move: KeyMove };
 

@@ -151,7 +151,7 @@ export class DrillRun {
     });
     this.state = 'idle';
     this.deps.onReport?.(report);
-    ctx.emit({ type: 'drill:done', at: ctx.now(), drill: this.drill.name, result, verdict: report.verdict });
+    ctx.emit({ type: 'drill:done', at: ctx.now(), drill: this.drill.name, result, verdict: report.verdict, report });
     return report;
   }
 

@@ -27,7 +27,7 @@ export type ServicePatch = CommandInput<'services:update'>['patch'];
 export interface Actions extends WorkspaceFileActions, LabActions, CompareActions, ExportActions, DecisionsActions {
   /** Everything the UI shows from the core: services, strategies, stats history, the lab. Called on every (re)connect. */
   reload(): Promise<void>;
-  /** Re-reads the service list; calls that overlap collapse into one more read. */
+  /** Reads the service list (on connect; otherwise config:changed brings it). */
   refresh(): Promise<void>;
   addService(service: { name: string; listen: string; protocol: Protocol }): Promise<Result<ServiceView>>;
   renameService(name: string, newName: string): Promise<Result<ServiceView>>;
@@ -60,32 +60,20 @@ export function backendSpecOf(view: BackendView): BackendInput {
 
 export function createActions(store: AppStore, bridge: Bridge): Actions {
   const state = () => store.getState();
-  let refreshing: Promise<void> | null = null;
-  let again = false;
 
-  async function readServices(): Promise<void> {
-    const res = await bridge.invoke('services:list', {});
-    if (res.ok) state().setServices(res.value);
-    else state().setLoadError(res.error);
-  }
-
-  /** Sends a command that changes the workspace; on success marks it unsaved and applies the value. */
-  async function change<K extends CommandName>(
-    name: K,
-    input: CommandInput<K>,
-    apply: (value: CommandOutput<K>) => void,
-  ): Promise<Result<CommandOutput<K>>> {
+  /**
+   * Sends a command that changes the workspace; on success marks it unsaved.
+   * The reply says only whether it worked: the services it changed arrive
+   * with the core's config:changed push (see ./connect), which comes first.
+   */
+  async function change<K extends CommandName>(name: K, input: CommandInput<K>): Promise<Result<CommandOutput<K>>> {
     const res = await bridge.invoke(name, input);
-    if (res.ok) {
-      apply(res.value);
-      state().setDirty(true);
-      void actions.refresh();
-    }
+    if (res.ok) state().setDirty(true);
     return res;
   }
 
   const actions: Actions = {
-    ...createLabActions(store, bridge, () => actions.refresh()),
+    ...createLabActions(store, bridge),
     ...createExportActions(bridge),
     ...createWorkspaceFileActions(store, bridge, () => actions.refresh()),
     ...createCompareActions(bridge),
@@ -104,44 +92,37 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
       if (history.ok) state().seedHistory(history.value);
     },
 
-    refresh() {
-      if (refreshing) {
-        again = true;
-        return refreshing;
-      }
-      refreshing = (async () => {
-        try {
-          do {
-            again = false;
-            await readServices();
-          } while (again);
-        } finally {
-          refreshing = null;
-        }
-      })();
-      return refreshing;
+    async refresh() {
+      const res = await bridge.invoke('services:list', {});
+      if (res.ok) state().setServices(res.value);
+      else state().setLoadError(res.error);
     },
 
-    addService: (service) => change('services:add', { service }, (v) => state().upsertService(v)),
+    addService: (service) => change('services:add', { service }),
 
-    renameService: (name, newName) =>
-      change('services:update', { service: name, patch: { name: newName } }, (v) => state().upsertService(v, name)),
+    async renameService(name, newName) {
+      const selected = state().selectedService;
+      const res = await change('services:update', { service: name, patch: { name: newName } });
+      // The pushed list no longer has the old name: the selection follows the service.
+      if (res.ok && selected === name) state().selectService(newName);
+      return res;
+    },
 
-    updateService: (name, patch) => change('services:update', { service: name, patch }, (v) => state().upsertService(v, name)),
+    updateService: (name, patch) => change('services:update', { service: name, patch }),
 
-    removeService: (name) => change('services:remove', { service: name }, () => state().removeService(name)),
+    removeService: (name) => change('services:remove', { service: name }),
 
     addBackend: (service, backend, options) =>
-      change('backends:add', { service, backend, ...(options?.allowDuplicate ? { allowDuplicate: true } : {}) }, (v) => state().upsertBackend(service, v)),
+      change('backends:add', { service, backend, ...(options?.allowDuplicate ? { allowDuplicate: true } : {}) }),
 
-    updateBackend: (service, backendId, patch) =>
-      change('backends:update', { service, backend: backendId, patch }, (v) => state().upsertBackend(service, v)),
+    updateBackend: (service, backendId, patch) => change('backends:update', { service, backend: backendId, patch }),
 
-    removeBackend: (service, backendId) =>
-      change('backends:remove', { service, backend: backendId }, (v) => {
-        state().removeBackend(service, backendId);
-        state().setPendingUndo({ service, backend: v });
-      }),
+    async removeBackend(service, backendId) {
+      const res = await change('backends:remove', { service, backend: backendId });
+      // The reply is the removed backend, kept so it can be added back.
+      if (res.ok) state().setPendingUndo({ service, backend: res.value });
+      return res;
+    },
 
     async undoRemove() {
       const undo = state().pendingUndo;
@@ -151,7 +132,7 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
     },
 
     setStrategy: (service, strategy, options) =>
-      change('strategy:set', options ? { service, strategy, options } : { service, strategy }, (v) => state().upsertService(v)),
+      change('strategy:set', options ? { service, strategy, options } : { service, strategy }),
 
     async openWorkspace(path) {
       const res = await bridge.invoke('workspace:open', { path });
@@ -159,7 +140,6 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
         state().setWorkspacePath(path);
         state().setWorkspaceError(null);
         state().setPendingUndo(null);
-        await actions.refresh();
         state().setDirty(false);
       } else {
         state().setWorkspaceError(res.error);

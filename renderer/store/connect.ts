@@ -4,27 +4,27 @@
  * pushes are queued and applied at the next animation frame, all of them in
  * one set(), so a page that cannot draw every tick draws the newest instead
  * of falling further behind; an event (or a connection change) first applies
- * what is queued, so the store sees everything in the order it came. Changes the
- * core announces (config, a service starting or stopping, demo backends
- * coming and going) trigger a refresh of the lists; a backend's faults are
- * patched in place from the event itself; a refused change becomes a notice.
+ * what is queued, so the store sees everything in the order it came. Pushes
+ * are the one source of what changes: `config:changed` carries the service
+ * views (whoever made the change), `drill:done` the report, `faults:changed`
+ * a backend's faults; demo backends coming and going re-read the demo list;
+ * a refused change becomes a notice.
  * The event log replays the core's history on each connect (./event-history).
  */
-import type { EventType, WorkbenchEvent } from '../../core/contract';
+import type { WorkbenchEvent } from '../../core/contract';
 import type { Bridge } from '../bridge/types';
 import type { Actions } from './actions';
 import { replayHistory } from './event-history';
 import { nextFrame, type Schedule } from './frame';
 import type { AppStore } from './store';
 
-const REFRESH_ON: ReadonlySet<EventType> = new Set(['config:changed', 'service:listening', 'service:stopped', 'demo:changed']);
-
 function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void {
   const s = store.getState();
   s.logEvent(e);
-  if (REFRESH_ON.has(e.type)) void actions.refresh();
   switch (e.type) {
     case 'config:changed':
+      // The one source of the service list: the views the core pushes with every change, whoever made it.
+      if (e.services) s.setServices(e.services);
       // Drills live in the workspace: an opened or replaced workspace brings its own.
       void actions.refreshDrills();
       break;
@@ -38,11 +38,11 @@ function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void 
     case 'faults:changed':
       s.setBackendFaults(e.service, e.backendId, e.faults);
       break;
-    case 'load:started':
-    case 'load:done':
     case 'keyspace:moved':
       s.setKeyMove(e.move);
       break;
+    case 'load:started':
+    case 'load:done':
       s.applyLoadEvent(e);
       break;
     case 'drill:started':
@@ -51,7 +51,7 @@ function applyEvent(store: AppStore, actions: Actions, e: WorkbenchEvent): void 
       break;
     case 'drill:done':
       s.applyDrillEvent(e);
-      void actions.fetchDrillReport(true);
+      if (e.report) s.setDrillReport(e.report);
       break;
   }
 }
@@ -86,12 +86,12 @@ export function connectStore(store: AppStore, bridge: Bridge, actions: Actions, 
         flush();
         applyEvent(store, actions, push.event);
         break;
-    }
-  });
       case 'lab':
         // At most one per tick, each a bounded sample: applied as it comes, in one set().
         store.getState().applyLabBatch(push.batch);
         break;
+    }
+  });
   const offConnection = bridge.onConnection((connected) => {
     flush();
     store.getState().setConnected(connected);

@@ -9,7 +9,6 @@ import type {
   BackendView,
   CommandInput,
   DemoView,
-  DrillReport,
   DrillSpec,
   DrillStatus,
   Fault,
@@ -38,16 +37,11 @@ export interface LabActions {
   deleteDrill(name: string): Promise<Result<{ removed: string }>>;
   runDrill(name: string): Promise<Result<DrillStatus>>;
   stopDrill(): Promise<Result<DrillStatus>>;
-  /** Reads the last report; after 'drill:done', waits (briefly) for the new one rather than showing the previous. */
-  fetchDrillReport(expectNew?: boolean): Promise<void>;
   /** Writes the last report to a file on the host; CONFLICT when it exists and lbw did not write it, unless `overwrite` (the user said yes). */
   exportDrillReport(format: ExportFormat, path: string, overwrite?: boolean): Promise<Result<{ path: string; format: ExportFormat; bytes: number }>>;
 }
 
-const REPORT_RETRIES = 5;
-const REPORT_RETRY_MS = 200;
-
-export function createLabActions(store: AppStore, bridge: Bridge, refreshServices: () => Promise<void>): LabActions {
+export function createLabActions(store: AppStore, bridge: Bridge): LabActions {
   const state = () => store.getState();
 
   /** Applies a load command's answer unless a load event overtook it (then the event is newer). */
@@ -87,11 +81,10 @@ export function createLabActions(store: AppStore, bridge: Bridge, refreshService
 
     async addDemo(service) {
       const res = await bridge.invoke('demo:add', { service });
+      // The service's new backend arrives with config:changed; the demo list is the lab's own.
       if (res.ok) {
-        state().upsertBackend(service, res.value.backend);
         state().setDemos([...state().demos.filter((d) => d.name !== res.value.demo.name), res.value.demo]);
         state().setDirty(true);
-        void refreshServices();
       }
       return res;
     },
@@ -99,11 +92,8 @@ export function createLabActions(store: AppStore, bridge: Bridge, refreshService
     async removeDemo(name) {
       const res = await bridge.invoke('demo:remove', { name });
       if (res.ok) {
-        const views = state().demos.find((d) => d.name === name)?.usedBy ?? [];
-        for (const use of views) state().removeBackend(use.service, use.backendId);
         state().setDemos(state().demos.filter((d) => d.name !== name));
         if (res.value.backends.length > 0) state().setDirty(true);
-        void refreshServices();
       }
       return res;
     },
@@ -149,20 +139,6 @@ export function createLabActions(store: AppStore, bridge: Bridge, refreshService
     },
 
     stopDrill: () => bridge.invoke('drills:stop', {}),
-
-    async fetchDrillReport(expectNew = false) {
-      const previous: DrillReport | null = state().drillReport;
-      for (let attempt = 0; ; attempt++) {
-        const res = await bridge.invoke('drills:report', {});
-        if (!res.ok) return;
-        const fresh = res.value !== null && (previous === null || res.value.startedAt !== previous.startedAt);
-        if (!expectNew || fresh || attempt >= REPORT_RETRIES) {
-          state().setDrillReport(res.value);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, REPORT_RETRY_MS));
-      }
-    },
 
     exportDrillReport: (format, path, overwrite = false) => bridge.invoke('drills:export', { format, path, ...(overwrite && { overwrite }) }),
   };

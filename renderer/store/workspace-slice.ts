@@ -1,8 +1,7 @@
 /**
  * The workspace slice: services and strategies as the core last reported
- * them (`services:list`, `strategies:list`), refreshed on connect and on
- * `config:changed`. Command results patch it in between, so an edit shows
- * before the refresh comes back.
+ * them: `services:list` and `strategies:list` on connect, then the service
+ * views every `config:changed` carries. Command replies do not touch it.
  */
 import type { StateCreator } from 'zustand';
 import type { BackendView, ErrorData, Fault, ServiceView, StrategyInfo } from '../../core/contract';

@@ -32,7 +32,7 @@ describe('a duplicate backend URL', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add anyway' }));
     await screen.findByTestId('backend-row-a2');
     expect(bridge.callsOf('backends:add')[1]).toEqual({ service: 'web', backend: { url: 'http://127.0.0.1:3001', name: 'a2' }, allowDuplicate: true });
-    expect(screen.queryByTestId('duplicate-backend')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('duplicate-backend')).toBeNull());
     expect((screen.getByLabelText('Backend URL') as HTMLInputElement).value).toBe('');
   });
 

@@ -142,6 +142,23 @@ export function loadProgress(elapsedMs: number, extra: Partial<LoadProgress> = {
   };
 }
 
+/** Commands after which the core pushes config:changed (they commit a new workspace). */
+const WORKSPACE_CHANGES: ReadonlySet<CommandName> = new Set<CommandName>([
+  'workspace:open',
+  'workspace:replace',
+  'services:add',
+  'services:update',
+  'services:remove',
+  'backends:add',
+  'backends:update',
+  'backends:remove',
+  'strategy:set',
+  'demo:add',
+  'demo:remove',
+  'drills:save',
+  'drills:remove',
+]);
+
 export class FakeBridge implements Bridge {
   services: ServiceView[];
   strategies = STRATEGIES;
@@ -179,7 +196,12 @@ export class FakeBridge implements Bridge {
     if (!this.connected) return err('INTERNAL', 'disconnected');
     const override = this.overrides[name] as Handler<K> | undefined;
     if (override) return override(input);
-    return this.answer(name, input) as Result<CommandOutput<K>>;
+    const res = this.answer(name, input) as Result<CommandOutput<K>>;
+    // As the core: a change is pushed as config:changed with every service view, before the reply.
+    if (res.ok && WORKSPACE_CHANGES.has(name)) {
+      this.push({ channel: 'event', event: { type: 'config:changed', at: this.now, cause: name, changes: [], services: structuredClone(this.services) } });
+    }
+    return res;
   }
 
   subscribe(listener: (p: Push) => void): () => void {
@@ -344,7 +366,7 @@ export class FakeBridge implements Bridge {
   finishDrill(report: DrillReport): void {
     this.drillReport = report;
     this.drillStatus = IDLE_DRILL;
-    this.emit({ type: 'drill:done', at: this.now, drill: report.drill, result: report.result, verdict: report.verdict });
+    this.emit({ type: 'drill:done', at: this.now, drill: report.drill, result: report.result, verdict: report.verdict, report });
   }
 
   /** The core's rule for writing a file: CONFLICT over a file lbw did not write, unless the user confirmed; undefined when the write goes ahead. */

@@ -98,7 +98,7 @@ describe('exposure warning', () => {
 
     // A second one: both listed.
     bridge.services = bridge.services.map((s) => (s.name === 'local' ? { ...s, listen: '[::]:8081', address: '[::]:8081' } : s));
-    act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 1, cause: 'service local updated' } }));
+    act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 1, cause: 'service local updated', changes: [], services: bridge.services } }));
     await waitFor(() => expect(within(screen.getByTestId('exposure-warning')).queryAllByRole('listitem')).toHaveLength(2));
     expect(within(screen.getByTestId('exposure-warning')).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
       expect.stringMatching(/^service "web" listens on 0\.0\.0\.0:8080: /),
@@ -107,7 +107,7 @@ describe('exposure warning', () => {
 
     // Both back on loopback (localhost counts): the banner goes.
     bridge.services = bridge.services.map((s) => ({ ...s, listen: s.name === 'web' ? '127.0.0.1:8080' : 'localhost:8081' }));
-    act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 2, cause: 'services moved' } }));
+    act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 2, cause: 'services moved', changes: [], services: bridge.services } }));
     await waitFor(() => expect(screen.queryByTestId('exposure-warning')).toBeNull());
   });
 });

@@ -82,8 +82,8 @@ describe('health & retries settings', () => {
     await waitFor(() => expect(ui.getByRole('status').textContent).toBe('Applied.'));
     expect(bridge.callsOf('services:update')).toEqual([{ service: 'web', patch: { retries: { ...RETRIES, attempts: 2, onStatus: [503, 502] } } }]);
     expect(bridge.services[0]!.retries).toEqual({ ...RETRIES, attempts: 2, onStatus: [503, 502] });
-    // The core announced the change (config:changed) and the lists were read again.
-    await waitFor(() => expect(bridge.calls.filter((c) => c.name === 'services:list').length).toBeGreaterThanOrEqual(2));
+    // The core announced the change with the services as they are now (config:changed): nothing is read again.
+    expect(bridge.calls.filter((c) => c.name === 'services:list')).toHaveLength(1);
     expect(input(panel, 'Tries per request').value).toBe('2');
     expect(input(panel, 'Also retry on statuses').value).toBe('503, 502');
     expect(ui.getByTestId('settings-summary').textContent).toBe('checks every 2000 ms · passive ejection · up to 2 tries (also on 503, 502)');
@@ -212,7 +212,7 @@ describe('health & retries settings', () => {
     const { bridge, panel } = await renderOpen();
     type(panel, 'Connect timeout', '900');
     bridge.services = bridge.services.map((s) => ({ ...s, retries: { ...s.retries, attempts: 5 }, timeouts: { ...s.timeouts, connectMs: 3000 } }));
-    act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 1, cause: 'another window' } }));
+    act(() => bridge.push({ channel: 'event', event: { type: 'config:changed', at: 1, cause: 'another window', changes: [], services: bridge.services } }));
     await waitFor(() => expect(input(panel, 'Tries per request').value).toBe('5'));
     expect(input(panel, 'Connect timeout').value).toBe('900');
   });

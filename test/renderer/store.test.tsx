@@ -153,28 +153,18 @@ describe('connectStore', () => {
     expect(store.getState().selectedService).toBe('web');
   });
 
-  it('re-fetches the services on config:changed', async () => {
+  it('takes the services config:changed carries, without reading them again', async () => {
     const { store, actions, bridge } = setup();
     connectStore(store, bridge, actions);
     await flush();
     const before = bridge.callsOf('services:list').length;
-    bridge.services = [...bridge.services, serviceView('api', [], { listen: '127.0.0.1:8081' })];
-    const event: WorkbenchEvent = { type: 'config:changed', at: 1, cause: 'services:add' };
+    const services = [...bridge.services, serviceView('api', [], { listen: '127.0.0.1:8081' })];
+    const event: WorkbenchEvent = { type: 'config:changed', at: 1, cause: 'services:add', service: 'api', changes: ['service api added'], services };
     bridge.push({ channel: 'event', event });
     await flush();
-    expect(bridge.callsOf('services:list').length).toBe(before + 1);
+    expect(bridge.callsOf('services:list').length).toBe(before);
     expect(store.getState().services.map((s) => s.name)).toEqual(['web', 'api']);
     expect(store.getState().events[0]!.event).toEqual(event);
-  });
-
-  it('collapses overlapping refreshes into one more read', async () => {
-    const { store, actions, bridge } = setup();
-    connectStore(store, bridge, actions);
-    await flush();
-    const before = bridge.callsOf('services:list').length;
-    for (let i = 0; i < 5; i++) bridge.push({ channel: 'event', event: { type: 'config:changed', at: i, cause: 'x' } });
-    await flush();
-    expect(bridge.callsOf('services:list').length).toBe(before + 2);
   });
 
   it('puts stats pushes into the store and reloads after a reconnect', async () => {
