@@ -7,10 +7,13 @@
  */
 import { open } from 'node:fs/promises';
 import { safeWriteFile } from '../config/safe-write';
-import { REPORT_GENERATOR, reportHtml } from './html';
+import { REPORT_GENERATOR, reportText, type ReportFormat } from './html';
+
+// The file's text (reportText) is in ./html, DOM- and fs-free, so a browser page downloads the same bytes.
+export { reportText };
 import type { DrillReport } from './report';
 
-export type ReportFormat = 'json' | 'html';
+export type { ReportFormat } from './html';
 
 /** How far into a file the marker is looked for: both exports write it in their first few hundred bytes. */
 const MARKER_WINDOW = 4096;
@@ -18,10 +21,6 @@ const MARKER_WINDOW = 4096;
 const JSON_MARKER = new RegExp(`^\\{\\s*"generator"\\s*:\\s*"${REPORT_GENERATOR}"`);
 const HTML_MARKER = `<meta name="generator" content="${REPORT_GENERATOR}">`;
 
-/** The file's text for a format. */
-export function reportText(report: DrillReport, format: ReportFormat): string {
-  return format === 'json' ? `${JSON.stringify({ generator: REPORT_GENERATOR, ...report }, null, 2)}\n` : reportHtml(report);
-}
 
 /** Writes the report to `path` (a .json or .html file, as the format says); answers the bytes written. */
 export async function exportReport(report: DrillReport, format: ReportFormat, path: string, overwrite?: boolean): Promise<number> {

@@ -10,6 +10,13 @@ import { eventTypeWords } from '../contract/words';
 /** The generator marker every exported report carries (here as a <meta>), so lbw knows the file for its own when exporting over it. */
 export const REPORT_GENERATOR = 'LB Workbench drill report';
 
+export type ReportFormat = 'json' | 'html';
+
+/** A report's file text in a format: what drills:export writes and what a browser page downloads. */
+export function reportText(report: DrillReport, format: ReportFormat): string {
+  return format === 'json' ? `${JSON.stringify({ generator: REPORT_GENERATOR, ...report }, null, 2)}\n` : reportHtml(report);
+}
+
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 const CSS = `

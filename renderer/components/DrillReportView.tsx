@@ -2,7 +2,7 @@
  * The last drill's report: the verdict, what the clients saw per method,
  * what the balancer did (retries, ejections, health changes), how fast it
  * noticed and got over each step, a chart of the run, and export to a JSON
- * or self-contained HTML file on the host.
+ * or self-contained HTML file on the host or, through the browser, as a download.
  */
 import { useRef, useState, type FormEvent } from 'react';
 import type { DrillReport, ErrorData } from '../../core/contract';
@@ -12,6 +12,8 @@ import { useActions, useApp } from '../store/context';
 import type { ExportFormat } from '../store/lab-actions';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorLines } from './ErrorLines';
+import { downloadFile } from './ExportMenu';
+import { reportText } from '../../core/drills/html';
 import { formatCount, formatMs, formatRate, formatSeconds, formatTime } from './format';
 
 const RESULT_TEXT = { completed: 'completed', stopped: 'was stopped', error: 'ended with an error' } as const;
@@ -143,7 +145,7 @@ export function DrillReportView({ report: r, chart }: { report: DrillReport; cha
           <DrillReportChart report={r} colourOf={colourOf} />
         </figure>
       )}
-      <ExportForm drill={r.drill} />
+      <ExportForm drill={r.drill} report={r} />
     </section>
   );
 }
@@ -188,7 +190,7 @@ export function exportPath(path: string, format: ExportFormat): string {
   return /\.(json|html?)$/i.test(p) ? p : `${p}.${format}`;
 }
 
-function ExportForm({ drill }: { drill: string }) {
+function ExportForm({ drill, report }: { drill: string; report: DrillReport }) {
   const actions = useActions();
   const [path, setPath] = useState('');
   const [result, setResult] = useState<{ note?: string; error?: ErrorData }>({});
@@ -231,6 +233,14 @@ function ExportForm({ drill }: { drill: string }) {
         </button>
         <button type="submit" ref={buttons.html} data-testid="export-html" disabled={!path.trim() || busy}>
           Export HTML
+        </button>
+        <span className="muted small">or</span>
+        {/* Through the browser: the same bytes drills:export writes, saved where the browser saves downloads. */}
+        <button type="button" data-testid="download-json" onClick={() => downloadFile(`${slug || 'drill'}-report.json`, reportText(report, 'json'))}>
+          Download JSON
+        </button>
+        <button type="button" data-testid="download-html" onClick={() => downloadFile(`${slug || 'drill'}-report.html`, reportText(report, 'html'))}>
+          Download HTML
         </button>
         {result.note && (
           <span className="ok-note small" role="status">
