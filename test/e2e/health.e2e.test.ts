@@ -37,7 +37,7 @@ async function eventRows(page: Page): Promise<string[][]> {
 }
 
 function hasTransition(rows: string[][], backend: string, from: string, to: string): boolean {
-  return rows.some(([, type, service, name, cause]) => type === 'health:changed' && service === 'web' && name === backend && cause!.startsWith(`${from} → ${to}`));
+  return rows.some(([, type, service, name, cause]) => type === 'health changed' && service === 'web' && name === backend && cause!.startsWith(`${from} → ${to}`));
 }
 
 describe('a backend that stops and starts again', () => {

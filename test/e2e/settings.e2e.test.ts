@@ -152,7 +152,7 @@ describe('the Health & retries panel in the browser', () => {
     await notice.waitFor();
     expect(await notice.getByTestId('change-refused-reason').textContent()).toBe(res.error.message);
     expect(await notice.textContent()).toContain('Change refused, nothing changed:');
-    await eventually(async () => (await eventRows(page)).some(([, type, , , cause]) => type === 'config:rejected' && cause!.includes(res.error.message))).toBe(
+    await eventually(async () => (await eventRows(page)).some(([, type, , , cause]) => type === 'change refused' && cause!.includes(res.error.message))).toBe(
       true,
     );
 
