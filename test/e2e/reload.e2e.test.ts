@@ -100,7 +100,8 @@ describe('lbw serve FILE follows FILE', () => {
       `lbw serve: reloaded ${file}: web changed`,
     ]);
     const changes = (await eventRows(page)).map(([, , , , cause]) => cause).filter((cause) => cause!.startsWith('reloaded '));
-    expect(changes).toEqual([`reloaded ${file}: web changed`, `reloaded ${file}: web changed`]);
+    // Newest first, each with what it changed (the event's changes, after its cause).
+    expect(changes).toEqual([`reloaded ${file}: web changed — alpha weight 3 → 2`, `reloaded ${file}: web changed — alpha weight 1 → 3; backend beta added`]);
     expect(pageErrors).toEqual([]);
   });
 });
