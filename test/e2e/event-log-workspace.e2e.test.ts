@@ -73,7 +73,7 @@ describe('event log and workspace file (browser mode)', () => {
     await eventually(() => field.inputValue()).toBe(workspaceFile);
     await backendRow(page, 'bravo').waitFor();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download', exact: true }).click()]);
     expect(download.suggestedFilename()).toBe('workspace.json');
     const ws = JSON.parse(await readFile(await download.path(), 'utf8')) as { services: Array<{ backends: Array<{ demo: string; weight?: number }> }> };
     // Demo backends by name, as a save writes them: the copy comes back alive anywhere.
@@ -90,7 +90,7 @@ describe('event log and workspace file (browser mode)', () => {
 
     // Opening another file now asks first; Cancel keeps the picked workspace.
     await field.fill(workspaceFile!);
-    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
     const dialog = page.getByTestId('open-unsaved');
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
