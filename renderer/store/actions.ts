@@ -75,7 +75,7 @@ export function createActions(store: AppStore, bridge: Bridge): Actions {
   const actions: Actions = {
     ...createLabActions(store, bridge),
     ...createExportActions(bridge),
-    ...createWorkspaceFileActions(store, bridge, () => actions.refresh()),
+    ...createWorkspaceFileActions(store, bridge),
     ...createCompareActions(bridge),
     ...createDecisionsActions(store, bridge),
 

@@ -20,7 +20,7 @@ export interface WorkspaceFileActions {
   openWorkspaceText(name: string, text: string): Promise<Result<WorkspaceSpec>>;
 }
 
-export function createWorkspaceFileActions(store: AppStore, bridge: Bridge, refresh: () => Promise<void>): WorkspaceFileActions {
+export function createWorkspaceFileActions(store: AppStore, bridge: Bridge): WorkspaceFileActions {
   const state = () => store.getState();
   return {
     async workspaceStatus() {
@@ -44,7 +44,7 @@ export function createWorkspaceFileActions(store: AppStore, bridge: Bridge, refr
       if (res.ok) {
         state().setWorkspaceError(null);
         state().setPendingUndo(null);
-        await refresh();
+        // The services arrive with the core's config:changed push, as for every change; the reply only says it worked.
         // Not the core's file: the picked file's changes are unsaved until Save.
         state().setDirty(true);
       } else {
