@@ -1,10 +1,10 @@
 /** `lbw compare SCENARIO`: strategies side by side on the same traffic, simulated or on real sockets. */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { builtinNames, builtinScenario } from '../core/compare/builtin';
-import type { CompareResult } from '../core/compare/result';
-import { parseScenarioText, type Scenario } from '../core/compare/scenario';
-import { simulate } from '../core/compare/simulate';
+import { builtinNames, builtinScenario } from '../core/lab/compare/builtin';
+import type { CompareResult } from '../core/lab/compare/result';
+import { parseScenarioText, type Scenario } from '../core/lab/compare/scenario';
+import { simulate } from '../core/lab/compare/simulate';
 import { LbError } from '../core/model/errors';
 import type { Io } from './run';
 import { HELP, UsageError } from './usage';
@@ -78,7 +78,7 @@ export async function compare(argv: string[], io: Io): Promise<number> {
   if (values.simulate) {
     result = simulate(scenario, seed);
   } else {
-    const { runReal } = await import('../core/compare/real');
+    const { runReal } = await import('../core/lab/compare/real');
     const total = scenario.strategies.length;
     result = await runReal(scenario, {
       seed,

@@ -32,7 +32,7 @@ import { refuseDuplicate } from './config/duplicates';
 import { LoadRunner, loadCommands } from './demo/load-runner';
 import { DrillRunner, drillCommands } from './drills/commands';
 import { faultCommands } from './faults/commands';
-import { CompareRunner, compareCommands } from './compare/commands';
+import { CompareRunner, compareCommands } from './lab/compare/commands';
 import { RingBuffer } from './stats/ring';
 import { labBatch, labCommands, type LabCommand } from './lab/commands';
 import type { AccessRecord } from './lab/types';

@@ -19,7 +19,7 @@ import { isCommandName } from '../../core/contract/commands';
 import type { Push } from '../../core/contract/events';
 import { LbError, type ErrorCode, type ErrorData } from '../../core/model/errors';
 import type { Result } from '../../core/model/result';
-import { EXPOSITION_CONTENT_TYPE } from '../../core/metrics/prometheus';
+import { EXPOSITION_CONTENT_TYPE } from '../../core/stats/prometheus';
 import { challenge, checkBearer, hostAllowed, originAllowed } from './auth';
 import { serveEvents } from './sse';
 

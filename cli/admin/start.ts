@@ -6,8 +6,8 @@
  * beyond loopback.
  */
 import { isLoopbackAddress } from '../../core/config/exposure';
-import { renderMetrics } from '../../core/metrics/families';
-import { MetricsTotals, type TickSource } from '../../core/metrics/totals';
+import { renderMetrics } from '../../core/stats/metric-families';
+import { MetricsTotals, type TickSource } from '../../core/stats/metric-totals';
 import { parseListen } from '../../core/model/spec';
 import { UsageError } from '../usage';
 import { newToken } from './auth';

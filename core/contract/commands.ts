@@ -32,7 +32,7 @@ import type { LoadProgress, LoadSummary } from '../demo/load/types';
 import type { WorkbenchEvent } from './events';
 import { DrillSchema, type DrillSpec } from '../drills/spec';
 import type { DrillReport, DrillStatus } from '../drills/report';
-import type { BuiltinScenarioInfo, CompareStatus } from '../compare/result';
+import type { BuiltinScenarioInfo, CompareStatus } from '../lab/compare/result';
 import type { AccessRecord, Decision, KeyMove, KeySpaceView, LabBatch, PreviewView } from '../lab/types';
 import { ENGINES, type Engine, type ExportResult, type ExportWarning } from '../export/types';
 

@@ -6,7 +6,7 @@
  */
 import { memo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
-import type { CompareRow } from '../../core/compare/result';
+import type { CompareRow } from '../../core/lab/compare/result';
 import { formatPercent } from '../components/format';
 import { seriesColor } from './palette';
 

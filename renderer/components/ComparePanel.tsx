@@ -9,8 +9,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { ErrorData } from '../../core/contract';
-import { compareHtml } from '../../core/compare/html';
-import type { BuiltinScenarioInfo, CompareResult, CompareStatus } from '../../core/compare/result';
+import { compareHtml } from '../../core/lab/compare/html';
+import type { BuiltinScenarioInfo, CompareResult, CompareStatus } from '../../core/lab/compare/result';
 import { PercentileChart, ShareChart } from '../charts/CompareCharts';
 import { useActions } from '../store/context';
 import { ErrorLines } from './ErrorLines';

@@ -11,9 +11,9 @@
  */
 import type { Push } from '../contract/events';
 import type { LoadProgress, LoadSummary } from '../demo/load/types';
-import type { TickCounters } from '../stats/counters';
-import type { TickObserver } from '../stats/collector';
-import type { StatsSnapshot } from '../stats/types';
+import type { TickCounters } from './counters';
+import type { TickObserver } from './collector';
+import type { StatsSnapshot } from './types';
 
 /** Upper bounds of the latency histograms, in seconds (Prometheus' default buckets, with 1 and 2.5 ms added for loopback). */
 export const LATENCY_BUCKETS_S: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -5,7 +5,7 @@
  * as of the last stats tick (500 ms by default).
  */
 import { histogramSamples, renderExposition, type MetricFamily, type MetricType, type Sample } from './prometheus';
-import { LATENCY_BUCKETS_S, type MetricsTotals, type TrafficTotals } from './totals';
+import { LATENCY_BUCKETS_S, type MetricsTotals, type TrafficTotals } from './metric-totals';
 
 type Labels = Record<string, string>;
 

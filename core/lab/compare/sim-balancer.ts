@@ -8,14 +8,14 @@
  * (pick with the tried backends excluded, count the retry, take a budget
  * place only for a retry of a sent request, hold a retriable answer back).
  */
-import { HealthStateMachine } from '../health/state-machine';
-import { OutlierDetector } from '../health/passive';
-import { Backend } from '../model/backend';
-import { RetryBudget } from '../proxy/retry-budget';
-import { isSafeRetry, shouldRetry } from '../proxy/retry';
-import { Pool } from '../strategies/pool';
-import { getStrategy } from '../strategies/registry';
-import type { PickRequest } from '../strategies/types';
+import { HealthStateMachine } from '../../health/state-machine';
+import { OutlierDetector } from '../../health/passive';
+import { Backend } from '../../model/backend';
+import { RetryBudget } from '../../proxy/retry-budget';
+import { isSafeRetry, shouldRetry } from '../../proxy/retry';
+import { Pool } from '../../strategies/pool';
+import { getStrategy } from '../../strategies/registry';
+import type { PickRequest } from '../../strategies/types';
 import type { EventQueue } from './event-queue';
 import type { Scenario, ScenarioStrategy } from './scenario';
 import { SimServer, type Visit } from './sim-server';

@@ -13,8 +13,8 @@
  * strategy have their own, so every strategy sees the same requests, and the
  * same seed gives the same result.
  */
-import { STOP_GRACE_MS } from '../demo/load/engine';
-import { dueBy, keyHeaders, weightedPicker } from '../demo/load/schedule';
+import { STOP_GRACE_MS } from '../../demo/load/engine';
+import { dueBy, keyHeaders, weightedPicker } from '../../demo/load/schedule';
 import { EventQueue } from './event-queue';
 import { mulberry32, streamSeed } from './prng';
 import { percentile, round, sharesOf, type CompareResult, type CompareRow } from './result';

@@ -5,7 +5,7 @@
  * that a real run (every strategy in turn, on real sockets) stays under a
  * minute or so.
  */
-import { LbError } from '../model/errors';
+import { LbError } from '../../model/errors';
 import { parseScenario, type Scenario, type ScenarioInput } from './scenario';
 
 const quick = { distribution: 'uniform', ms: 20, jitterMs: 5 } as const;

@@ -5,8 +5,8 @@
  * (one at a time: CONFLICT while one goes) and a UI follows it with
  * `compare:status` until `state` is idle again and `result` is the new one.
  */
-import type { CommandContext, Handlers } from '../command-context';
-import { LbError, toErrorData } from '../model/errors';
+import type { CommandContext, Handlers } from '../../command-context';
+import { LbError, toErrorData } from '../../model/errors';
 import { BUILTIN_SCENARIOS, builtinNames, builtinScenario } from './builtin';
 import type { BuiltinScenarioInfo, CompareStatus } from './result';
 import { parseScenario, type Scenario } from './scenario';

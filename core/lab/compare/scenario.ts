@@ -7,13 +7,13 @@
  * (`events[0].backend: no backend named "delta"`).
  */
 import { z } from 'zod';
-import { LatencySchema } from '../demo/latency';
-import { ClosedLoopSchema, OpenLoopSchema } from '../demo/load/spec';
-import { DemoBackendSpecSchema } from '../demo/spec';
-import { LbError } from '../model/errors';
-import { PassiveHealthSchema, RetrySchema } from '../model/spec';
-import { parseOrThrow } from '../model/validate';
-import { findStrategy, listStrategies, parseStrategyOptions } from '../strategies/registry';
+import { LatencySchema } from '../../demo/latency';
+import { ClosedLoopSchema, OpenLoopSchema } from '../../demo/load/spec';
+import { DemoBackendSpecSchema } from '../../demo/spec';
+import { LbError } from '../../model/errors';
+import { PassiveHealthSchema, RetrySchema } from '../../model/spec';
+import { parseOrThrow } from '../../model/validate';
+import { findStrategy, listStrategies, parseStrategyOptions } from '../../strategies/registry';
 
 /** A scenario never simulates or runs longer than this. */
 export const SCENARIO_MAX_DURATION_MS = 600_000;

@@ -6,9 +6,9 @@
  * robin's p99 but not least connections'. And determinism and speed.
  */
 import { describe, expect, it } from 'vitest';
-import { builtinScenario } from '../../../core/compare/builtin';
-import { parseScenario, type ScenarioInput } from '../../../core/compare/scenario';
-import { simulate, simulateOne } from '../../../core/compare/simulate';
+import { builtinScenario } from '../../../../core/lab/compare/builtin';
+import { parseScenario, type ScenarioInput } from '../../../../core/lab/compare/scenario';
+import { simulate, simulateOne } from '../../../../core/lab/compare/simulate';
 
 const fixed = (ms: number) => ({ distribution: 'fixed' as const, ms });
 

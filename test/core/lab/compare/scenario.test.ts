@@ -1,8 +1,8 @@
 /** Scenario files: every built-in one parses, and a wrong one says what is wrong and where, one problem per line. */
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_SCENARIOS, builtinNames, builtinScenario } from '../../../core/compare/builtin';
-import { parseScenario, parseScenarioText } from '../../../core/compare/scenario';
-import { LbError } from '../../../core/model/errors';
+import { BUILTIN_SCENARIOS, builtinNames, builtinScenario } from '../../../../core/lab/compare/builtin';
+import { parseScenario, parseScenarioText } from '../../../../core/lab/compare/scenario';
+import { LbError } from '../../../../core/model/errors';
 
 const base = {
   backends: [{ name: 'a' }, { name: 'b' }],

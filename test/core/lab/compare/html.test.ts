@@ -1,7 +1,7 @@
 /** The comparison as a self-contained page: no script, no external asset, names escaped, every row and percentile drawn. */
 import { describe, expect, it } from 'vitest';
-import { compareHtml, COMPARE_GENERATOR } from '../../../core/compare/html';
-import type { CompareResult } from '../../../core/compare/result';
+import { compareHtml, COMPARE_GENERATOR } from '../../../../core/lab/compare/html';
+import type { CompareResult } from '../../../../core/lab/compare/result';
 
 const result: CompareResult = {
   scenario: 'a<b>',

@@ -18,7 +18,7 @@
  *   keys that were answered by more than one backend during the run; the
  *   stickiness of a hash strategy.
  */
-import type { ErrorData } from '../model/errors';
+import type { ErrorData } from '../../model/errors';
 import type { Scenario } from './scenario';
 
 export interface CompareRow {

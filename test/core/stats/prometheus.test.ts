@@ -5,9 +5,9 @@
  * into counters that only go up.
  */
 import { describe, expect, it } from 'vitest';
-import { escapeHelp, escapeLabelValue, formatValue, histogramSamples, renderExposition } from '../../../core/metrics/prometheus';
-import { MetricsTotals } from '../../../core/metrics/totals';
-import { renderMetrics } from '../../../core/metrics/families';
+import { escapeHelp, escapeLabelValue, formatValue, histogramSamples, renderExposition } from '../../../core/stats/prometheus';
+import { MetricsTotals } from '../../../core/stats/metric-totals';
+import { renderMetrics } from '../../../core/stats/metric-families';
 import { TickCounters } from '../../../core/stats/counters';
 import { LatencyHistogram } from '../../../core/stats/histogram';
 import { parseExposition, sampleValue } from '../../cli/admin/exposition';

@@ -6,7 +6,7 @@
  * A killed server refuses connects and resets whatever it held, as a stopped
  * demo backend drops its connections.
  */
-import { sampleLatency, type LatencySpec } from '../demo/latency';
+import { sampleLatency, type LatencySpec } from '../../demo/latency';
 import type { EventQueue, Scheduled } from './event-queue';
 import type { ScenarioBackend } from './scenario';
 

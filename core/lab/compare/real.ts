@@ -10,13 +10,13 @@
  * clients saw (the generator's summary) and the retries the service counted.
  * `keysMoved` is null here: the generator does not report keys per answer.
  */
-import type { Push } from '../contract/events';
-import { DemoFleet } from '../demo/fleet';
-import { LoadGenerator } from '../demo/load/load-generator';
-import type { LoadSpecInput } from '../demo/load/spec';
-import { LbError } from '../model/errors';
-import { parseListen } from '../model/spec';
-import { Workbench } from '../workbench';
+import type { Push } from '../../contract/events';
+import { DemoFleet } from '../../demo/fleet';
+import { LoadGenerator } from '../../demo/load/load-generator';
+import type { LoadSpecInput } from '../../demo/load/spec';
+import { LbError } from '../../model/errors';
+import { parseListen } from '../../model/spec';
+import { Workbench } from '../../workbench';
 import { mulberry32, streamSeed } from './prng';
 import { round, sharesOf, type CompareResult, type CompareRow } from './result';
 import { lateBackends, type Scenario, type ScenarioEvent, type ScenarioStrategy } from './scenario';

@@ -1,7 +1,7 @@
 /** The compare commands through a Workbench: built-ins listed, a simulated run answered at once, a real one followed to its end. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Workbench } from '../../../core/workbench';
-import { waitFor } from '../../helpers/wait';
+import { Workbench } from '../../../../core/workbench';
+import { waitFor } from '../../../helpers/wait';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
