@@ -15,15 +15,18 @@ async function setFaults(lab: Lab, backend: string, faults: FaultInput[]): Promi
 }
 
 describe('latency fault', () => {
-  it('adds the delay before forwarding: +200 ms (±50 jitter) moves the median by 150-600 ms', async () => {
+  it('adds the delay before forwarding: +200 ms (±50 jitter) delays every request by at least 150 ms, the median by at most 600', async () => {
     const [b] = await backends(1);
     const lab = await startLab([b!]);
     const base = await hitMany(lab.port, 20, 5);
     await setFaults(lab, 'web0', [{ type: 'latency', ms: 200, jitterMs: 50 }]);
     const slow = await hitMany(lab.port, 20, 5);
     expect(slow.every((s) => s.status === 200)).toBe(true);
+    // The lower bound holds per request whatever the machine's load (a timer never
+    // fires more than ~1 ms early); a difference of medians did not, when the
+    // unfaulted round happened to stall.
+    expect(Math.min(...slow.map((s) => s.ms))).toBeGreaterThanOrEqual(149);
     const added = median(slow.map((s) => s.ms)) - median(base.map((s) => s.ms));
-    expect(added).toBeGreaterThanOrEqual(150);
     expect(added).toBeLessThanOrEqual(600);
   });
 });
