@@ -8,6 +8,7 @@
  */
 import type { EventType, WorkbenchEvent } from '../../core/contract';
 import { eventTypeWords } from '../../core/contract/words';
+import { asHistoryEvent } from '../store/event-history';
 import { eventColumns, formatTime } from './format';
 
 export type EventKind = 'health' | 'ejection' | 'config' | 'faults' | 'load' | 'drills' | 'other';
@@ -65,18 +66,11 @@ export function matchesFilter(e: WorkbenchEvent, f: EventFilter): boolean {
   return !text || eventLine(e).toLowerCase().includes(text);
 }
 
-/** The events as JSON lines, oldest first, without the service views a live config change carries (the history leaves them out too). */
+/** The events as JSON lines, oldest first, as the core's history keeps them (no service views, no drill report). */
 export function eventsAsJsonLines(newestFirst: readonly WorkbenchEvent[]): string {
   return [...newestFirst]
     .reverse()
-    .map((e) => {
-      if (e.type === 'config:changed' && 'services' in e) {
-        const { services: _views, ...rest } = e;
-        return JSON.stringify(rest);
-      }
-      return JSON.stringify(e);
-    })
-    .map((l) => `${l}\n`)
+    .map((e) => `${JSON.stringify(asHistoryEvent(e))}\n`)
     .join('');
 }
 

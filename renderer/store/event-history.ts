@@ -4,7 +4,8 @@
  * already happened (the startup health transitions, earlier config changes).
  * The history is the core's record; rows that arrived live while it was
  * being asked for are kept once, matched by their content (a live
- * 'config:changed' carries service views the history leaves out).
+ * 'config:changed' carries service views, and 'drill:done' the report, that
+ * the history leaves out).
  */
 import type { WorkbenchEvent } from '../../core/contract';
 import type { Bridge } from '../bridge/types';
@@ -12,13 +13,22 @@ import { EVENT_LOG_ROWS } from './ring';
 import type { AppStore } from './store';
 import type { LogRow } from './ui-slice';
 
-/** An event's identity for merging: everything but the service views a live config change carries. */
-function eventKey(e: WorkbenchEvent): string {
+/** An event as the history keeps it: without the service views a live config change carries or the report a live drill:done carries. */
+export function asHistoryEvent(e: WorkbenchEvent): WorkbenchEvent {
   if (e.type === 'config:changed' && 'services' in e) {
     const { services: _views, ...rest } = e;
-    return JSON.stringify(rest);
+    return rest;
   }
-  return JSON.stringify(e);
+  if (e.type === 'drill:done' && 'report' in e) {
+    const { report: _report, ...rest } = e;
+    return rest;
+  }
+  return e;
+}
+
+/** An event's identity for merging: what the history holds of it. */
+function eventKey(e: WorkbenchEvent): string {
+  return JSON.stringify(asHistoryEvent(e));
 }
 
 /**

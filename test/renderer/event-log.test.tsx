@@ -9,7 +9,8 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkbenchEvent } from '../../core/contract/events';
-import { backendView, FakeBridge, serviceView } from './fake-bridge';
+import { DrillSchema } from '../../core/contract';
+import { backendView, drillReport, FakeBridge, serviceView } from './fake-bridge';
 import { renderApp } from './setup';
 
 afterEach(cleanup);
@@ -67,6 +68,20 @@ describe('event log', () => {
     await waitFor(() => expect(bridge.callsOf('events:history')).toHaveLength(2));
     await waitFor(() => expect(rows()).toHaveLength(5));
     expect(causes()[0]).toBe('ejection period ended');
+  });
+
+  it('keeps a live drill:done (which carries the report) once when the history holds it without', async () => {
+    const { bridge } = setup();
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    const report = drillReport(DrillSchema.parse({ name: 'kill', service: 'web', durationMs: 1000 }));
+    const done = { type: 'drill:done' as const, at: 5_000, drill: 'kill', result: report.result, verdict: report.verdict };
+    act(() => bridge.push({ channel: 'event', event: { ...done, report } }));
+    bridge.overrides['events:history'] = () => ({ ok: true, value: [...HISTORY, done] });
+    act(() => bridge.setConnected(false));
+    act(() => bridge.setConnected(true));
+    await waitFor(() => expect(bridge.callsOf('events:history')).toHaveLength(2));
+    await waitFor(() => expect(rows().filter((r) => r.children[1]!.textContent === 'drill finished')).toHaveLength(1));
+    expect(rows()).toHaveLength(5);
   });
 
   it('says what a config change changed and which service it concerns', async () => {
