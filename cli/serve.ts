@@ -8,6 +8,7 @@ import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { duplicateUrlWarnings } from '../core/config/duplicates';
 import { exposureWarnings } from '../core/config/exposure';
 import { loadWorkspaceFile, parseWorkspace } from '../core/config/workspace-file';
 import { createDemo, type DemoFleet } from '../core/demo';
@@ -79,6 +80,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
     }
   };
   warnExposure(workspace);
+  for (const w of duplicateUrlWarnings(workspace)) io.err.write(`lbw serve: warning: ${w}\n`);
 
   const workbench = new Workbench({ workspace, path, tickMs, demo: fleet });
   workbench.subscribe((push) => {

@@ -84,7 +84,7 @@ describe('a duplicate backend URL', () => {
     expect((await wb.invoke('workspace:replace', { workspace: ws })).ok).toBe(true);
   });
 
-  it('lbw validate and lbw run print the warning, and go on', async () => {
+  it('lbw validate, lbw run and lbw serve print the warning, and go on', async () => {
     const file = join(dir, 'dup.json');
     const ws = { services: [{ name: 'web', listen: '127.0.0.1:0', backends: [{ url: 'http://127.0.0.1:1', name: 'a' }, { url: 'http://127.0.0.1:1', name: 'b' }] }] };
     await writeFile(file, JSON.stringify(ws));
@@ -99,7 +99,13 @@ describe('a duplicate backend URL', () => {
     expect(run.err()).toBe(`lbw run: ${line}`);
     run.child.kill('SIGINT');
     expect(await run.exit).toBe(0);
-  }, 40_000);
+
+    const serve = spawnLbw(['serve', file, '--port', '0', '--no-watch']);
+    await waitFor(() => /#token=/.test(serve.out() + serve.err()), { timeoutMs: 30_000, message: 'lbw serve started' });
+    expect(serve.err()).toContain(`lbw serve: ${line}`);
+    serve.child.kill('SIGINT');
+    await serve.exit;
+  }, 70_000);
 });
 
 function spawnLbw(args: string[]) {
