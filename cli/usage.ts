@@ -122,18 +122,6 @@ Exit codes: 0 written, 1 the engine cannot take this workspace (EXPORT_UNSUPPORT
 Example:
   lbw export workspace.json --to nginx --out /tmp/lb/nginx.conf && nginx -p /tmp/lb -c /tmp/lb/nginx.conf`,
 
-  init: `Usage: lbw init [FILE] [options]
-
-Writes the demo workspace to FILE (default lbw.json): three built-in demo
-backends (alpha, bravo, charlie) behind one round-robin service with health
-checks. Run it with "lbw run FILE" or "lbw serve FILE", then edit it. An
-existing file is never replaced unless --force is given.
-
-Options:
-  --listen HOST:PORT        where the demo service listens (default 127.0.0.1:8080)
-  --force                   replace FILE if it exists
-  -h, --help                show this help`,
-
   fault: `Usage: lbw fault set|clear|list [options]
 
 Injects faults into a running lbw (started with --admin) through its admin API.
@@ -181,6 +169,18 @@ Options:
   -h, --help                show this help
 
 The token comes from $LBW_ADMIN_TOKEN (what "lbw run --admin" printed, or set it before starting lbw).`,
+
+  init: `Usage: lbw init [FILE] [options]
+
+Writes the demo workspace to FILE (default lbw.json): three built-in demo
+backends (alpha, bravo, charlie) behind one round-robin service with health
+checks. Run it with "lbw run FILE" or "lbw serve FILE", then edit it. An
+existing file is never replaced unless --force is given.
+
+Options:
+  --listen HOST:PORT        where the demo service listens (default 127.0.0.1:8080)
+  --force                   replace FILE if it exists
+  -h, --help                show this help`,
 
   validate: `Usage: lbw validate FILE
 
