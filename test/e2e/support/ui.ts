@@ -7,7 +7,6 @@ import { waitFor } from '../../helpers/wait';
 import { ROOT } from './process';
 
 export const SCREENSHOT_DIR = join(ROOT, 'test', 'e2e', '__screenshots__');
-export const DOCS_SCREENSHOT = join(ROOT, 'docs', 'screenshot.png');
 
 /** Default for UI waits: generous, since a wait only lasts as long as the condition takes. */
 export const UI_WAIT_MS = 20_000;
