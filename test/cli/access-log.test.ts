@@ -3,21 +3,20 @@
  * it leave valid JSON lines with every field; `-` puts them on stdout alone
  * (the event lines go to stderr); the file is appended to, never replaced.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../../core/lab/types';
 import { closedPort, startHttpBackend } from '../helpers/backends';
 import { useCleanup } from '../helpers/cleanup';
 import { send } from '../helpers/http-client';
+import { useLbw, type Running } from '../helpers/lbw-process';
 import { waitFor } from '../helpers/wait';
 
-const LBW = join(__dirname, '..', '..', 'bin', 'lbw.js');
 const cleanup = useCleanup();
 let dir: string;
-const children: ChildProcess[] = [];
+const spawnLbw = useLbw();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lbw-access-'));
@@ -25,19 +24,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
 
-function lbw(...args: string[]) {
-  const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
+function lbw(...args: string[]): Running {
+  return spawnLbw(args);
 }
 
 const FIELDS = ['time', 'service', 'method', 'path', 'status', 'ms', 'backend', 'attempts', 'reason'];

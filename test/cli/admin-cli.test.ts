@@ -5,7 +5,6 @@
  * token and address from the environment. Exit codes and printed lines are
  * checked exactly; the drill's exit code is what a CI job gates on.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
@@ -14,33 +13,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/main';
 import { startHttpBackend, type HttpBackend } from '../helpers/backends';
 import { send } from '../helpers/http-client';
+import { useLbw, type Running } from '../helpers/lbw-process';
 import { waitFor } from '../helpers/wait';
 import { parseExposition, sampleValue } from './admin/exposition';
 
-const LBW = join(__dirname, '..', '..', 'bin', 'lbw.js');
 const TOKEN = 'cli-test-token-42';
 let dir: string;
 let backends: HttpBackend[] = [];
-const children: ChildProcess[] = [];
+const spawnLbw = useLbw('all');
 let server: Running;
 let adminPort: number;
 
-interface Running {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number | null>;
-}
 
 function lbw(args: string[], env: Record<string, string | undefined> = {}): Running {
-  const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LBW_ADMIN: undefined, LBW_ADMIN_TOKEN: undefined, ...env } });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnLbw(args, { env: { LBW_ADMIN: undefined, LBW_ADMIN_TOKEN: undefined, ...env } });
 }
 
 /** A client command against the running instance; resolves when it exits. */
@@ -78,7 +64,6 @@ beforeAll(async () => {
 }, 40_000);
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await Promise.all(backends.map((b) => b.close()));
   await rm(dir, { recursive: true, force: true });
 });

@@ -5,13 +5,12 @@
  * One short run on real sockets: demo backends, a balancer, the load
  * generator, and a backend killed under GETs (retried, none failed).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useLbw } from '../helpers/lbw-process';
 
-const LBW = join(__dirname, '..', '..', 'bin', 'lbw.js');
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lbw-compare-'));
@@ -20,19 +19,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function lbw(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out, err });
-    });
-  });
+const spawnLbw = useLbw();
+
+async function lbw(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const run = spawnLbw(args);
+  const code = await run.exit;
+  return { code, out: run.out(), err: run.err() };
 }
 
 const ROW_KEYS = ['failed', 'imbalance', 'max', 'p50', 'p90', 'p99', 'requests', 'retries', 'share', 'strategy'];

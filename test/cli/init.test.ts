@@ -5,20 +5,18 @@
  * workspace the Workbench saved and stopped, starts the demo backends and
  * serves. Child processes on loopback, each bounded.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemo } from '../../core/demo';
 import { Workbench } from '../../core/workbench';
 import { send } from '../helpers/http-client';
+import { useLbw, type Running } from '../helpers/lbw-process';
 import { waitFor } from '../helpers/wait';
 
-const LBW = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lbw.js');
 let dir: string;
-const children: ChildProcess[] = [];
+const spawnLbw = useLbw();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lbw-init-'));
@@ -26,19 +24,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
 
-function lbw(args: string[], cwd = dir) {
-  const child = spawn(process.execPath, [LBW, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
+function lbw(args: string[], cwd = dir): Running {
+  return spawnLbw(args, { cwd });
 }
 
 /** Runs `lbw run FILE --plain --no-watch`, waits until it listens and every demo backend is healthy, and sends requests through it. */

@@ -2,7 +2,6 @@
  * `lbw` as a user runs it: a real child process, real backends on loopback,
  * exit codes and the lines a person reads.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,11 +9,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpBackend } from '../helpers/backends';
 import { send } from '../helpers/http-client';
+import { useLbw, type Running } from '../helpers/lbw-process';
 import { waitFor } from '../helpers/wait';
 
-const LBW = join(__dirname, '..', '..', 'bin', 'lbw.js');
 let dir: string;
-const children: ChildProcess[] = [];
+const spawnLbw = useLbw();
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
@@ -24,26 +23,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface Running {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number | null>;
-}
 
 function lbw(...args: string[]): Running {
-  const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnLbw(args);
 }
 
 describe('lbw validate', () => {

@@ -5,7 +5,6 @@
  * requests finish, a listener moves bind before release); an invalid one is
  * one line on stderr and the previous configuration keeps serving.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,16 +12,16 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, startHttpBackend, type HttpBackend } from '../helpers/backends';
 import { send } from '../helpers/http-client';
+import { useLbw, type Running } from '../helpers/lbw-process';
 import { waitFor } from '../helpers/wait';
 
-const LBW = join(__dirname, '..', '..', 'bin', 'lbw.js');
 /** Generous: eight helpers share two cores; a reload itself takes ~150 ms of debounce plus the apply. */
 const WAIT = { timeoutMs: 20_000, intervalMs: 20 };
 /** A slow backend's answer time: long enough that the reload (debounce and apply) lands while it is in flight. */
 const SLOW_MS = 3000;
 let dir: string;
 let seq = 0;
-const children: ChildProcess[] = [];
+const spawnLbw = useLbw();
 const cleanups: Array<() => Promise<unknown>> = [];
 
 beforeAll(async () => {
@@ -32,26 +31,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   while (cleanups.length) await cleanups.pop()!();
 });
 
-interface Running {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exit: Promise<number | null>;
-}
 
 function lbw(...args: string[]): Running {
-  const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
+  return spawnLbw(args);
 }
 
 async function backend(name: string, delayMs = 0): Promise<HttpBackend> {

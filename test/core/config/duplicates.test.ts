@@ -5,18 +5,16 @@
  * (`allowDuplicate: true`); a workspace file with one is accepted (it may be
  * deliberate) with a warning line from `lbw validate` and `lbw run`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { duplicateUrlWarnings } from '../../../core/config/duplicates';
 import { parseWorkspace } from '../../../core/config/workspace-file';
 import { Workbench } from '../../../core/workbench';
+import { useLbw } from '../../helpers/lbw-process';
 import { waitFor } from '../../helpers/wait';
 
-const LBW = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'lbw.js');
 let dir: string;
 const workbenches: Workbench[] = [];
 beforeAll(async () => {
@@ -108,12 +106,4 @@ describe('a duplicate backend URL', () => {
   }, 70_000);
 });
 
-function spawnLbw(args: string[]) {
-  const child = spawn(process.execPath, [LBW, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exit };
-}
+const spawnLbw = useLbw();
