@@ -7,9 +7,10 @@
  * that cannot take the workspace says why.
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ExportResult, Result } from '../../core/contract';
 import { backendView, FakeBridge, serviceView } from './fake-bridge';
+import { captureDownloads } from './downloads';
 import { renderApp } from './setup';
 
 afterEach(cleanup);
@@ -37,23 +38,7 @@ function bridgeWith(results: Record<string, ExportResult>) {
   return bridge;
 }
 
-/** What the page downloaded: each click on a link with `download`, with the Blob's text. */
-let downloads: Array<{ name: string; text: Promise<string> }>;
-beforeEach(() => {
-  downloads = [];
-  const blobs = new Map<string, Blob>();
-  let n = 0;
-  vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
-    const url = `blob:test/${++n}`;
-    blobs.set(url, b as Blob);
-    return url;
-  });
-  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    downloads.push({ name: this.download, text: blobs.get(this.href)!.text() });
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const downloads = captureDownloads();
 
 const key = (k: string) => fireEvent.keyDown(document.activeElement!, { key: k });
 

@@ -5,30 +5,16 @@
  * (reportText), without a path typed and without a command to the core.
  */
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DrillSchema } from '../../core/contract';
 import { reportText } from '../../core/drills/export';
 import { backendView, drillReport, FakeBridge, serviceView } from './fake-bridge';
+import { captureDownloads } from './downloads';
 import { renderApp } from './setup';
 
 afterEach(cleanup);
 
-let downloads: Array<{ name: string; text: Promise<string> }>;
-beforeEach(() => {
-  downloads = [];
-  const blobs = new Map<string, Blob>();
-  let n = 0;
-  vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
-    const url = `blob:test/${++n}`;
-    blobs.set(url, b as Blob);
-    return url;
-  });
-  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    downloads.push({ name: this.download, text: blobs.get(this.href)!.text() });
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const downloads = captureDownloads();
 
 describe('drill report downloads', () => {
   it('downloads the report as JSON and as HTML, the bytes drills:export writes', async () => {

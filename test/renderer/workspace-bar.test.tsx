@@ -8,28 +8,14 @@
  * `workspace:replace`, also asking first when there are unsaved changes.
  */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { backendView, FakeBridge, serviceView } from './fake-bridge';
+import { captureDownloads } from './downloads';
 import { renderApp } from './setup';
 
 afterEach(cleanup);
 
-let downloads: Array<{ name: string; text: Promise<string> }>;
-beforeEach(() => {
-  downloads = [];
-  const blobs = new Map<string, Blob>();
-  let n = 0;
-  vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => {
-    const url = `blob:test/${++n}`;
-    blobs.set(url, b as Blob);
-    return url;
-  });
-  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => {});
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    downloads.push({ name: this.download, text: blobs.get(this.href)!.text() });
-  });
-});
-afterEach(() => vi.restoreAllMocks());
+const downloads = captureDownloads();
 
 function setup(status: { path: string | null; dirty: boolean }) {
   const bridge = new FakeBridge([serviceView('web', [backendView('http://127.0.0.1:3001', { name: 'a' })])]);
