@@ -4,17 +4,8 @@
  */
 import { expect } from 'vitest';
 
-/** A small seeded PRNG (mulberry32): the same draws every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (the simulation's mulberry32): the same draws every run. */
+export { mulberry32 as seeded } from '../../../core/lab/compare/prng';
 
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
