@@ -14,11 +14,11 @@
  * origin never gets an answer it may read.
  */
 import http from 'node:http';
-import type net from 'node:net';
 import { isCommandName } from '../../core/contract/commands';
 import type { Push } from '../../core/contract/events';
-import { LbError, type ErrorCode, type ErrorData } from '../../core/model/errors';
+import type { ErrorCode, ErrorData } from '../../core/model/errors';
 import type { Result } from '../../core/model/result';
+import { listenOn, urlHost } from '../../core/proxy/listen';
 import { EXPOSITION_CONTENT_TYPE } from '../../core/stats/prometheus';
 import { challenge, checkBearer, hostAllowed, originAllowed } from './auth';
 import { serveEvents } from './sse';
@@ -169,17 +169,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     socket.once('close', () => clearTimeout(timer));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new LbError('PORT_IN_USE', `admin port ${opts.port} on ${opts.host} is already in use (try --admin ${opts.host}:0)`) : err);
-    server.once('error', onError);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  port = (server.address() as net.AddressInfo).port;
-  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  ({ port } = await listenOn(server, opts.host, opts.port, `the admin API's; try --admin ${opts.host}:0`));
+  const shownHost = urlHost(opts.host);
   return {
     url: `http://${shownHost}:${port}`,
     port,

@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { WebSocketServer } from 'ws';
-import { LbError } from '../../core/model/errors';
+import { listenOn, urlHost } from '../../core/proxy/listen';
 import type { Workbench } from '../../core/workbench';
 import { TOKEN_PARAM, WS_MAX_MESSAGE_BYTES, WS_PATH } from '../../core/contract/wire';
 import { hostAllowed, newToken, originAllowed, sameToken } from './auth';
@@ -79,18 +79,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, { workbench: opts.workbench, token, authTimeoutMs }));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new LbError('PORT_IN_USE', `port ${opts.port} on ${opts.host} is already in use (try --port 0)`) : err);
-    };
-    server.once('error', onError);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  port = (server.address() as net.AddressInfo).port;
-  const shownHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  ({ port } = await listenOn(server, opts.host, opts.port, 'try --port 0'));
+  const shownHost = urlHost(opts.host);
 
   return {
     url: `http://${shownHost}:${port}/#${TOKEN_PARAM}=${token}`,

@@ -8,15 +8,15 @@ import { LbError } from '../model/errors';
 
 /**
  * Binds `server` to `host:port` and resolves with the bound `host:port` (IPv6
- * in brackets) and port. After binding, the server gets a no-op `error`
+ * in brackets) and port; `hint` ends a port-in-use message (`try --port 0`). After binding, the server gets a no-op `error`
  * listener: a listening server reports nothing else worth crashing for.
  */
-export function listenOn(server: net.Server, host: string, port: number): Promise<{ address: string; port: number }> {
+export function listenOn(server: net.Server, host: string, port: number, hint?: string): Promise<{ address: string; port: number }> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new LbError('PORT_IN_USE', `port ${port} on ${host} is already in use`)
+          ? new LbError('PORT_IN_USE', `port ${port} on ${host} is already in use${hint ? ` (${hint})` : ''}`)
           : new LbError('IO_ERROR', `cannot listen on ${host}:${port}: ${err.message}`),
       );
     };
@@ -35,4 +35,10 @@ export function listenOn(server: net.Server, host: string, port: number): Promis
 export function closed(socket: net.Socket): Promise<void> {
   if (socket.closed) return Promise.resolve();
   return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/** The host to print in a URL for a listener on `host`: a wildcard as 127.0.0.1, IPv6 in brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -75,6 +75,16 @@ async function scrape(): Promise<Map<string, ParsedFamily>> {
   return parseExposition(res.body);
 }
 
+describe('admin API listener', () => {
+  it('refuses a port in use with PORT_IN_USE and what to try instead', async () => {
+    const port = Number(new URL(admin.url).port);
+    await expect(startAdmin('test', `127.0.0.1:${port}`, wb, { out: printed, err: printed }, { LBW_ADMIN_TOKEN: TOKEN })).rejects.toMatchObject({
+      code: 'PORT_IN_USE',
+      message: `port ${port} on 127.0.0.1 is already in use (the admin API's; try --admin 127.0.0.1:0)`,
+    });
+  });
+});
+
 describe('start', () => {
   it('says where it listens, and not the token when it came from LBW_ADMIN_TOKEN', () => {
     expect(printedText).toBe(`lbw test: admin API on http://127.0.0.1:${admin.port} (token from LBW_ADMIN_TOKEN)\n`);

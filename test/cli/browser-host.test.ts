@@ -42,6 +42,11 @@ describe('browser mode host: HTTP', () => {
     expect(host.token).toMatch(/^[A-Za-z0-9_-]{24}$/);
   });
 
+  it('refuses a port in use with PORT_IN_USE and what to try instead', async () => {
+    const second = startBrowserHost({ workbench, host: '127.0.0.1', port: host.port, staticDir: dir });
+    await expect(second).rejects.toMatchObject({ code: 'PORT_IN_USE', message: `port ${host.port} on 127.0.0.1 is already in use (try --port 0)` });
+  });
+
   it('serves the static files without a token and never sets a cookie', async () => {
     for (const path of ['/', '/index.html', '/app.js']) {
       const res = await send(host.port, { path });
