@@ -14,7 +14,10 @@ export function TopBar() {
   return (
     <header className="topbar">
       <h1 className="app-title">LB Workbench</h1>
-      <WorkspaceBar />
+      {/* Its buttons act on the workbench; once that run has ended they are inert like the page below. */}
+      <div className="topbar-workspace" inert={ended !== null || undefined}>
+        <WorkspaceBar />
+      </div>
       <span
         className={connected ? 'conn conn-up' : 'conn conn-down'}
         data-testid="connection-state"

@@ -65,5 +65,7 @@ describe('while the workbench is away', () => {
     expect(layout().getAttribute('data-stale')).toBe('true');
     expect(layout().hasAttribute('inert')).toBe(true);
     expect(screen.getByTestId('connection-state').textContent).toBe('stale');
+    // The workspace bar's buttons act on a workbench that is gone: inert too.
+    expect(screen.getByRole('button', { name: 'Open' }).closest('[inert]')).not.toBeNull();
   });
 });
