@@ -6,21 +6,16 @@
  * load, run a drill) switch to that tab and press its own button, so the
  * shortcut does exactly what the button does, with the same checks.
  */
-import { useEffect, useRef, useState } from "react";
-import { useActions, useApp } from "../store/context";
-import type { ServiceTab } from "../store/ui-slice";
-import { SHORTCUTS, shortcutFor, type ShortcutAction } from "./shortcuts";
+import { useEffect, useRef, useState } from 'react';
+import { useActions, useApp } from '../store/context';
+import type { ServiceTab } from '../store/ui-slice';
+import { SHORTCUTS, shortcutFor, type ShortcutAction } from './shortcuts';
 
 /** Calls `then` with the first element matching `selector` once it is on the page (a tab just switched to renders on the next frame); gives up after about a second. */
-function whenPresent(
-  selector: string,
-  then: (el: HTMLElement) => void,
-  triesLeft = 60,
-): void {
+function whenPresent(selector: string, then: (el: HTMLElement) => void, triesLeft = 60): void {
   const el = document.querySelector<HTMLElement>(selector);
   if (el) then(el);
-  else if (triesLeft > 0)
-    setTimeout(() => whenPresent(selector, then, triesLeft - 1), 16);
+  else if (triesLeft > 0) setTimeout(() => whenPresent(selector, then, triesLeft - 1), 16);
 }
 
 export function Shortcuts() {
@@ -32,38 +27,26 @@ export function Shortcuts() {
   const before = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
-    const goTo = (
-      tab: ServiceTab,
-      selector: string,
-      then: (el: HTMLElement) => void,
-    ) => {
+    const goTo = (tab: ServiceTab, selector: string, then: (el: HTMLElement) => void) => {
       setTab(tab);
       whenPresent(selector, then);
     };
     const run = (a: ShortcutAction) => {
       switch (a.kind) {
-        case "help":
+        case 'help':
           return setHelp((h) => !h);
-        case "add-backend":
-          return goTo("traffic", "#backend-url", (el) => el.focus());
-        case "tab":
+        case 'add-backend':
+          return goTo('traffic', '#backend-url', (el) => el.focus());
+        case 'tab':
           return setTab(a.tab);
-        case "heal-all":
+        case 'heal-all':
           return void actions.healAll();
-        case "start-load":
-          return goTo(
-            "load",
-            '[data-testid="load-start"]',
-            (el) => (el as HTMLButtonElement).disabled || el.click(),
-          );
-        case "stop-load":
+        case 'start-load':
+          return goTo('load', '[data-testid="load-start"]', (el) => (el as HTMLButtonElement).disabled || el.click());
+        case 'stop-load':
           return void actions.stopLoad();
-        case "run-drill":
-          return goTo(
-            "drills",
-            '[data-testid^="drill-run-"]:not([disabled])',
-            (el) => el.click(),
-          );
+        case 'run-drill':
+          return goTo('drills', '[data-testid^="drill-run-"]:not([disabled])', (el) => el.click());
       }
     };
     const onKey = (e: KeyboardEvent) => {
@@ -73,17 +56,14 @@ export function Shortcuts() {
       e.preventDefault();
       run(action);
     };
-    document.addEventListener("keydown", onKey);
-    return () => document.removeEventListener("keydown", onKey);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
   }, [actions, setTab, service]);
 
   // The overlay takes the focus and gives it back where it was.
   useEffect(() => {
     if (!help) return;
-    before.current =
-      document.activeElement instanceof HTMLElement
-        ? document.activeElement
-        : null;
+    before.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     close.current?.focus();
     return () => {
       if (before.current?.isConnected) before.current.focus();
@@ -91,13 +71,7 @@ export function Shortcuts() {
   }, [help]);
 
   const button = (
-    <button
-      type="button"
-      className="link small"
-      title="Keyboard shortcuts (?)"
-      aria-keyshortcuts="?"
-      onClick={() => setHelp(true)}
-    >
+    <button type="button" className="link small" title="Keyboard shortcuts (?)" aria-keyshortcuts="?" onClick={() => setHelp(true)}>
       Keys <kbd>?</kbd>
     </button>
   );
@@ -105,10 +79,7 @@ export function Shortcuts() {
   return (
     <>
       {button}
-      <div
-        className="modal-backdrop"
-        onMouseDown={(e) => e.target === e.currentTarget && setHelp(false)}
-      >
+      <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && setHelp(false)}>
         <div
           className="modal shortcuts-help"
           role="dialog"
@@ -117,7 +88,7 @@ export function Shortcuts() {
           data-shortcuts
           data-testid="shortcuts-help"
           onKeyDown={(e) => {
-            if (e.key === "Escape" || e.key === "?") {
+            if (e.key === 'Escape' || e.key === '?') {
               e.preventDefault();
               e.stopPropagation();
               setHelp(false);
@@ -125,9 +96,7 @@ export function Shortcuts() {
           }}
         >
           <h2 id="shortcuts-title">Keyboard shortcuts</h2>
-          <p className="muted small">
-            Not while typing in a field. Escape closes this list.
-          </p>
+          <p className="muted small">Not while typing in a field. Escape closes this list.</p>
           <table>
             <tbody>
               {SHORTCUTS.map((s) => (
