@@ -7,7 +7,6 @@
  * is refused with one line per problem. Screenshot for the README.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUILD_TIMEOUT_MS, E2E_TIMEOUT_MS, ensureRendererBuilt, screenshot, Stack, startWorkbench } from './harness';
 
@@ -53,7 +52,7 @@ describe('the Compare tab', () => {
 
     // The results (table and both charts) in view, the scenario's note above them.
     await page.getByTestId('compare-results').evaluate((el) => el.scrollIntoView({ block: 'end' }));
-    await screenshot(page, 'compare-tab', { alsoTo: join(__dirname, '..', '..', 'docs', 'compare.png') });
+    await screenshot(page, 'compare-tab');
 
     await select.selectOption('__paste__');
     await page.getByTestId('compare-json').fill(JSON.stringify({ backends: [{ name: 'a' }], load: { mode: 'open', rate: 10, durationMs: 1000 }, strategies: ['fastest'], events: [{ at: 5, action: 'kill', backend: 'b' }] }));

@@ -4,8 +4,9 @@
  * demo workspace: `npx tsx test/e2e/readme-screenshots.ts`. Not a test (its
  * name has no .test.), so `npm test` never runs it; it uses the e2e harness
  * for the server and Chromium, stops what it started by pid, and writes
- * docs/screenshot.png, docs/demo.png and docs/drill.png. (docs/compare.png
- * comes from test/e2e/compare.e2e.test.ts.)
+ * docs/screenshot.png, docs/demo.png, docs/drill.png and docs/compare.png.
+ * (Tests write their screenshots only to test/e2e/__screenshots__, so a test
+ * run never changes a tracked file.)
  */
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -62,6 +63,15 @@ async function main(): Promise<void> {
     await page.getByTestId('drill-report').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.waitForTimeout(500);
     await shot(page, 'drill.png');
+
+    // The Compare tab: the slow-backend scenario simulated, its table and both charts in view.
+    await page.getByTestId('tab-compare').click();
+    await page.getByTestId('compare-scenario').locator('option[value="slow-backend"]').waitFor({ state: 'attached' });
+    await page.getByTestId('compare-run').click();
+    await page.getByTestId('compare-row').nth(3).waitFor();
+    await page.getByTestId('compare-results').evaluate((el) => el.scrollIntoView({ block: 'end' }));
+    await page.waitForTimeout(500);
+    await shot(page, 'compare.png');
   } finally {
     await stack.unwind();
   }

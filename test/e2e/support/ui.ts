@@ -1,6 +1,6 @@
 /** Reading the page: waits with e2e deadlines, the backends table, screenshots. */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { waitFor } from '../../helpers/wait';
@@ -116,15 +116,12 @@ export async function readBackends(page: Page, service: string): Promise<Record<
 }
 
 /**
- * Saves the viewport as `__screenshots__/<name>.png`, and a copy to `opts.alsoTo`.
+ * Saves the viewport as `__screenshots__/<name>.png` (never a tracked file:
+ * README's pictures come from test/e2e/readme-screenshots.ts).
  * (The app scrolls inside its main area, so a full-page shot would be the same.)
  */
-export async function screenshot(page: Page, name: string, opts: { alsoTo?: string } = {}): Promise<void> {
+export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const buf = await page.screenshot({ animations: 'disabled', timeout: 60_000 });
   writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), buf);
-  if (opts.alsoTo) {
-    mkdirSync(dirname(opts.alsoTo), { recursive: true });
-    writeFileSync(opts.alsoTo, buf);
-  }
 }
