@@ -8,10 +8,9 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Page } from 'playwright-core';
 import type { WorkspaceInput } from '../../core/model/spec';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { backendRow, BUILD_TIMEOUT_MS, E2E_TIMEOUT_MS, ensureRendererBuilt, eventually, invokeCore, Stack, startWorkbench } from './harness';
+import { backendRow, BUILD_TIMEOUT_MS, E2E_TIMEOUT_MS, ensureRendererBuilt, eventRows, eventually, invokeCore, Stack, startWorkbench } from './harness';
 
 vi.setConfig({ testTimeout: E2E_TIMEOUT_MS, hookTimeout: E2E_TIMEOUT_MS });
 
@@ -19,13 +18,6 @@ const stack = new Stack();
 beforeAll(() => ensureRendererBuilt(), BUILD_TIMEOUT_MS);
 afterEach(() => stack.unwind());
 
-/** The event log's rows as their cells' text: time, type, service, backend, what happened. */
-async function eventRows(page: Page): Promise<string[][]> {
-  return page
-    .getByTestId('event-log')
-    .getByTestId('event-row')
-    .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
-}
 
 /** A saved demo workspace: three demo backends by name, started again by lbw serve, health-checked. */
 const DEMO_SHAPE = {

@@ -11,6 +11,7 @@ import {
   BUILD_TIMEOUT_MS,
   E2E_TIMEOUT_MS,
   ensureRendererBuilt,
+  eventRows,
   eventually,
   screenshot,
   sequentialRequests,
@@ -20,7 +21,6 @@ import {
   startWorkbench,
   trafficHits,
 } from './harness';
-import type { Page } from 'playwright-core';
 
 vi.setConfig({ testTimeout: E2E_TIMEOUT_MS, hookTimeout: E2E_TIMEOUT_MS });
 
@@ -28,13 +28,6 @@ const stack = new Stack();
 beforeAll(() => ensureRendererBuilt(), BUILD_TIMEOUT_MS);
 afterEach(() => stack.unwind());
 
-/** The event log's rows as their cells' text: time, type, service, backend, cause. */
-async function eventRows(page: Page): Promise<string[][]> {
-  return page
-    .getByTestId('event-log')
-    .getByTestId('event-row')
-    .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
-}
 
 function hasTransition(rows: string[][], backend: string, from: string, to: string): boolean {
   return rows.some(([, type, service, name, cause]) => type === 'health changed' && service === 'web' && name === backend && cause!.startsWith(`${from} → ${to}`));

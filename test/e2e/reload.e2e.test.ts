@@ -6,13 +6,13 @@
  * not taken for an edit.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import type { Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   backendRow,
   BUILD_TIMEOUT_MS,
   E2E_TIMEOUT_MS,
   ensureRendererBuilt,
+  eventRows,
   eventually,
   invokeCore,
   sequentialRequests,
@@ -29,13 +29,6 @@ const stack = new Stack();
 beforeAll(() => ensureRendererBuilt(), BUILD_TIMEOUT_MS);
 afterEach(() => stack.unwind());
 
-/** The event log's rows as their cells' text: time, type, service, backend, cause. */
-async function eventRows(page: Page): Promise<string[][]> {
-  return page
-    .getByTestId('event-log')
-    .getByTestId('event-row')
-    .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
-}
 
 /** An editor's save: written beside the file, then renamed over it. */
 async function save(file: string, text: string): Promise<void> {

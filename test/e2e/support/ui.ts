@@ -125,3 +125,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const buf = await page.screenshot({ animations: 'disabled', timeout: 60_000 });
   writeFileSync(join(SCREENSHOT_DIR, `${name}.png`), buf);
 }
+
+/** The event log's rows as their cells' text: time, type, service, backend, what happened. */
+export async function eventRows(page: Page): Promise<string[][]> {
+  return page
+    .getByTestId('event-log')
+    .getByTestId('event-row')
+    .evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent ?? '')));
+}
